@@ -1,0 +1,1 @@
+"""Pure analysis helpers shared by several rules."""

@@ -1,0 +1,124 @@
+"""Same-function dataflow: which expressions a local name may hold at a use.
+
+This is deliberately simple and flow-insensitive within a function, except for
+order: an assignment counts for a use when it comes before the use in the source
+(``q = "..."; q += x; cursor.execute(q)``), or is in a loop around it. Nested
+functions and classes are separate scopes. Results are cached per function on the
+FileContext.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Dict, List, Optional, Tuple, Union
+
+from ..context import FUNCTION_TYPES, FileContext
+
+Scope = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Module]
+# An assignment: (line, column, value). ``value`` is the assigned expression, or
+# the AugAssign node itself for ``name op= expr``, or None for bindings whose value
+# is unknown (for-loop targets, with-as, except-as, function parameters, imports).
+Binding = Tuple[int, int, Optional[ast.AST]]
+
+
+def _scope_bindings(scope: Scope) -> Dict[str, List[Binding]]:
+    result: Dict[str, List[Binding]] = {}
+
+    def bind(target: ast.AST, value: Optional[ast.AST]) -> None:
+        if isinstance(target, ast.Name):
+            result.setdefault(target.id, []).append(
+                (target.lineno, target.col_offset, value)
+            )
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            values: List[Optional[ast.AST]] = [None] * len(target.elts)
+            if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(
+                target.elts
+            ):
+                values = list(value.elts)
+            for elt, elt_value in zip(target.elts, values):
+                bind(elt, elt_value)
+        elif isinstance(target, ast.Starred):
+            bind(target.value, None)
+
+    if isinstance(scope, FUNCTION_TYPES):
+        args = scope.args
+        for arg in args.posonlyargs + args.args + args.kwonlyargs:
+            result.setdefault(arg.arg, []).append((scope.lineno, -1, None))
+        for arg in (args.vararg, args.kwarg):
+            if arg is not None:
+                result.setdefault(arg.arg, []).append((scope.lineno, -1, None))
+        stack: List[ast.AST] = list(scope.body)
+    else:
+        stack = list(scope.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                bind(target, node.value)
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                bind(node.target, node.value)
+        elif isinstance(node, ast.AugAssign):
+            bind(node.target, node)
+        elif isinstance(node, ast.NamedExpr):
+            bind(node.target, node.value)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            bind(node.target, None)
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            bind(node.optional_vars, None)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            result.setdefault(node.name, []).append((node.lineno, 0, None))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            result.setdefault(node.name, []).append((node.lineno, 0, None))
+            # decorators and defaults belong to this scope; the body does not
+            stack.extend(node.decorator_list)
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    for bindings in result.values():
+        bindings.sort(key=lambda b: (b[0], b[1]))
+    return result
+
+
+def bindings(ctx: FileContext, scope: Scope) -> Dict[str, List[Binding]]:
+    """Return name -> bindings for ``scope`` (cached on the context)."""
+    return ctx.cached(("bindings", id(scope)), lambda: _scope_bindings(scope))
+
+
+def _loop_lines(ctx: FileContext, node: ast.AST, scope: ast.AST) -> Optional[Tuple[int, int]]:
+    """Return the line span of the outermost loop around ``node`` inside ``scope``."""
+    span = None
+    for ancestor in ctx.ancestors(node):
+        if ancestor is scope:
+            break
+        if isinstance(ancestor, (ast.For, ast.AsyncFor, ast.While)):
+            span = (ancestor.lineno, getattr(ancestor, "end_lineno", ancestor.lineno))
+    return span
+
+
+def reaching_values(ctx: FileContext, name: ast.Name) -> List[Optional[ast.AST]]:
+    """Return the values ``name`` may hold where it is used.
+
+    Each item is an assigned expression, an AugAssign node (``q += ...``), or None
+    for a binding of unknown value (a parameter, loop variable...). An empty list
+    means the name is not bound in the enclosing function (a global or builtin).
+    """
+    scope: Scope = ctx.enclosing_function(name) or ctx.tree
+    all_bindings = bindings(ctx, scope).get(name.id)
+    if not all_bindings:
+        return []
+    loop = _loop_lines(ctx, name, scope)
+    use = (name.lineno, name.col_offset)
+    result: List[Optional[ast.AST]] = []
+    for line, col, value in all_bindings:
+        before = (line, col) < use
+        in_loop = loop is not None and loop[0] <= line <= loop[1]
+        if before or in_loop:
+            result.append(value)
+    return result
+
+
+def module_value(ctx: FileContext, name: str) -> Optional[ast.expr]:
+    """Return the value of a module-level name bound exactly once, if any."""
+    return ctx.module_constants.get(name)

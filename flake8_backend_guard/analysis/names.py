@@ -1,0 +1,162 @@
+"""Sensitive-name matching by name parts (see RULES.md, "Sensitive names").
+
+A name is split into lower-case parts on ``_``, ``-``, other separators and
+camelCase boundaries (``apiKey`` -> ``api key``, ``DB_PASSWORD`` -> ``db password``);
+the last part (or last two parts) decides, so ``auth_token`` is sensitive and
+``token_type`` is not.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from functools import lru_cache
+from typing import FrozenSet, Optional, Tuple
+
+SENSITIVE_LAST = frozenset(
+    {
+        "password",
+        "passwd",
+        "pwd",
+        "passphrase",
+        "secret",
+        "token",
+        "apikey",
+        "credential",
+        "credentials",
+        "otp",
+        "pin",
+        "ssn",
+        "cvv",
+        "authorization",
+        "bearer",
+    }
+)
+SENSITIVE_LAST_TWO = frozenset(
+    {
+        ("secret", "key"),
+        ("api", "key"),
+        ("private", "key"),
+        ("access", "key"),
+        ("signing", "key"),
+        ("encryption", "key"),
+        ("client", "secret"),
+        ("session", "id"),
+        ("card", "number"),
+        ("credit", "card"),
+    }
+)
+KEY_QUALIFIERS = frozenset({"secret", "jwt", "hmac", "signing", "master"})
+PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase"})
+RANDOM_EXTRA_LAST = frozenset({"nonce", "salt", "key"})
+CODE_QUALIFIERS = frozenset(
+    {
+        "reset",
+        "verify",
+        "verification",
+        "auth",
+        "confirm",
+        "confirmation",
+        "activation",
+        "invite",
+        "otp",
+        "mfa",
+        "2fa",
+        "share",
+        "door",
+        "access",
+        "pairing",
+        "login",
+        "recovery",
+        "backup",
+    }
+)
+
+_PART_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+[a-z]*")
+
+
+@lru_cache(maxsize=4096)
+def split_name(name: str) -> Tuple[str, ...]:
+    """Return the lower-case parts of ``name``, trailing numbers dropped.
+
+    ``split_name("JWT_SECRET_KEY") == ("jwt", "secret", "key")``,
+    ``split_name("apiKey") == ("api", "key")``,
+    ``split_name("password2") == ("password",)``.
+    """
+    parts = [p.lower() for p in _PART_RE.findall(name)]
+    while parts and parts[-1].isdigit():
+        parts.pop()
+    return tuple(parts)
+
+
+def _sensitive_parts(parts: Tuple[str, ...], extra: FrozenSet[str]) -> bool:
+    if not parts:
+        return False
+    last = parts[-1]
+    if last in SENSITIVE_LAST or last in extra:
+        return True
+    if len(parts) >= 2 and (parts[-2], last) in SENSITIVE_LAST_TWO:
+        return True
+    if last == "key" and any(p in KEY_QUALIFIERS for p in parts[:-1]):
+        return True
+    return False
+
+
+def is_sensitive(name: str, extra: FrozenSet[str] = frozenset()) -> bool:
+    """Return True when ``name`` holds a secret by the RULES.md definition.
+
+    ``extra`` holds the ``bg-sensitive-names`` words (lower case).
+    """
+    return _sensitive_parts(split_name(name), extra)
+
+
+def is_password_name(name: str) -> bool:
+    """Return True when the last part of ``name`` is a password word."""
+    parts = split_name(name)
+    return bool(parts) and parts[-1] in PASSWORD_WORDS
+
+
+def mentions_password(name: str) -> bool:
+    """Return True when any part of ``name`` is a password word (``password_hash``)."""
+    return any(part in PASSWORD_WORDS for part in split_name(name))
+
+
+def is_random_sensitive(name: str, extra: FrozenSet[str] = frozenset()) -> bool:
+    """Return True for names that must not hold ``random`` values (BG210).
+
+    Sensitive names, plus last parts ``nonce``, ``salt``, ``key``, and ``code``
+    after a qualifier such as ``reset`` or ``verify`` (``reset_code`` yes,
+    ``status_code`` no).
+    """
+    parts = split_name(name)
+    if _sensitive_parts(parts, extra):
+        return True
+    if not parts:
+        return False
+    last = parts[-1]
+    if last in RANDOM_EXTRA_LAST or last in ("csrf", "nonce"):
+        return True
+    if last == "code" and any(p in CODE_QUALIFIERS for p in parts[:-1]):
+        return True
+    return False
+
+
+def node_name(node: Optional[ast.AST]) -> Optional[str]:
+    """Return the name a node is known by: a Name's id, an Attribute's attr,
+    a Subscript's constant string key, or a string constant itself."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Subscript):
+        key = node.slice
+        if isinstance(key, ast.Index):  # Python 3.8 AST shape
+            key = key.value  # type: ignore[attr-defined]
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return key.value
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.arg):
+        return node.arg
+    return None

@@ -1,0 +1,152 @@
+"""Constant evaluation: literal values, module constants and simple arithmetic.
+
+``const_value(ctx, node)`` returns the Python value of an expression built only from
+literals, module-level constants (names bound once at module level, see RULES.md
+Clarifications) and arithmetic, or :data:`UNKNOWN`.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from typing import Any, Callable, Dict, Optional, Set
+
+from ..context import FileContext
+
+UNKNOWN: Any = type("Unknown", (), {"__repr__": lambda self: "UNKNOWN"})()
+
+_BINOPS: Dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+}
+_MAX_STR = 10_000
+
+
+def const_value(
+    ctx: Optional[FileContext], node: Optional[ast.AST], _seen: Optional[Set[str]] = None
+) -> Any:
+    """Return the constant value of ``node``, or UNKNOWN."""
+    if node is None:
+        return UNKNOWN
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        if node.id in ("True", "False", "None"):  # pragma: no cover (py2 style)
+            return {"True": True, "False": False, "None": None}[node.id]
+        if ctx is None:
+            return UNKNOWN
+        seen = _seen or set()
+        if node.id in seen:
+            return UNKNOWN
+        value = ctx.module_constants.get(node.id)
+        if value is None:
+            return UNKNOWN
+        if ctx.enclosing_function(node) is not None and _locally_bound(ctx, node):
+            return UNKNOWN
+        return const_value(ctx, value, seen | {node.id})
+    if isinstance(node, ast.UnaryOp):
+        operand = const_value(ctx, node.operand, _seen)
+        if operand is UNKNOWN:
+            return UNKNOWN
+        try:
+            if isinstance(node.op, ast.USub):
+                return -operand
+            if isinstance(node.op, ast.UAdd):
+                return +operand
+            if isinstance(node.op, ast.Not):
+                return not operand
+        except TypeError:
+            return UNKNOWN
+        return UNKNOWN
+    if isinstance(node, ast.BinOp):
+        func = _BINOPS.get(type(node.op))
+        if func is None:
+            return UNKNOWN
+        left = const_value(ctx, node.left, _seen)
+        if left is UNKNOWN:
+            return UNKNOWN
+        right = const_value(ctx, node.right, _seen)
+        if right is UNKNOWN:
+            return UNKNOWN
+        if isinstance(left, str) and not isinstance(node.op, ast.Add):
+            return UNKNOWN  # no %-formatting or repetition of strings
+        try:
+            result = func(left, right)
+        except Exception:
+            return UNKNOWN
+        if isinstance(result, (str, bytes)) and len(result) > _MAX_STR:
+            return UNKNOWN
+        return result
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        items = [const_value(ctx, elt, _seen) for elt in node.elts]
+        if any(item is UNKNOWN for item in items):
+            return UNKNOWN
+        if isinstance(node, ast.Tuple):
+            return tuple(items)
+        if isinstance(node, ast.List):
+            return items
+        try:
+            return frozenset(items)
+        except TypeError:
+            return UNKNOWN
+    return UNKNOWN
+
+
+def _locally_bound(ctx: FileContext, name: ast.Name) -> bool:
+    from .dataflow import bindings
+
+    function = ctx.enclosing_function(name)
+    if function is None:
+        return False
+    return name.id in bindings(ctx, function)
+
+
+def is_constant(ctx: Optional[FileContext], node: Optional[ast.AST]) -> bool:
+    """Return True when ``node`` evaluates to a constant (see :func:`const_value`)."""
+    return const_value(ctx, node) is not UNKNOWN
+
+
+def is_true(ctx: Optional[FileContext], node: Optional[ast.AST]) -> bool:
+    """Return True when ``node`` is a constant whose value is truthy."""
+    value = const_value(ctx, node)
+    return value is not UNKNOWN and bool(value)
+
+
+def is_false_constant(ctx: Optional[FileContext], node: Optional[ast.AST]) -> bool:
+    """Return True when ``node`` is a constant whose value is falsy."""
+    value = const_value(ctx, node)
+    return value is not UNKNOWN and not value
+
+
+def keyword(call: ast.Call, name: str) -> Optional[ast.keyword]:
+    """Return the keyword argument ``name`` of ``call``, or None."""
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw
+    return None
+
+
+def keyword_value(call: ast.Call, name: str) -> Optional[ast.expr]:
+    """Return the value of keyword argument ``name`` of ``call``, or None."""
+    kw = keyword(call, name)
+    return kw.value if kw is not None else None
+
+
+def has_star_kwargs(call: ast.Call) -> bool:
+    """Return True when ``call`` passes ``**kwargs`` (keywords may hide there)."""
+    return any(kw.arg is None for kw in call.keywords)
+
+
+def argument(call: ast.Call, position: int, name: Optional[str] = None) -> Optional[ast.expr]:
+    """Return the argument at ``position`` or passed as keyword ``name``."""
+    if position < len(call.args) and not any(
+        isinstance(a, ast.Starred) for a in call.args[: position + 1]
+    ):
+        return call.args[position]
+    if name is not None:
+        return keyword_value(call, name)
+    return None

@@ -1,0 +1,229 @@
+"""FileContext: what the rules know about the file being checked.
+
+The engine fills the parent map and the scope stack during its single walk; every
+other fact (import aliases, module constants, per-function facts, the package the
+file belongs to) is computed lazily, once, on first use.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
+
+from .options import DEFAULT_CONFIG, Config
+
+T = TypeVar("T")
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+ScopeNode = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda]
+FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
+SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_MISSING = object()
+
+
+class FileContext:
+    """Facts about one file, shared by all rules during one check."""
+
+    def __init__(
+        self,
+        tree: ast.Module,
+        filename: str = "<unknown>",
+        lines: Optional[Sequence[str]] = None,
+        config: Config = DEFAULT_CONFIG,
+    ) -> None:
+        """Create the context; ``filename`` may be a stdin display name."""
+        self.tree = tree
+        self.filename = filename
+        self.lines: Sequence[str] = lines if lines is not None else ()
+        self.config = config
+        self.parents: Dict[ast.AST, ast.AST] = {}
+        self.scopes: List[ScopeNode] = []
+        self._cache: Dict[Any, Any] = {}
+        self._aliases: Optional[Dict[str, str]] = None
+
+    # ---- generic lazy cache -------------------------------------------------
+    def cached(self, key: Any, compute: Callable[[], T]) -> T:
+        """Return the value cached under ``key``, computing it once."""
+        value = self._cache.get(key, _MISSING)
+        if value is _MISSING:
+            value = compute()
+            self._cache[key] = value
+        return value  # type: ignore[return-value]
+
+    # ---- tree navigation -------------------------------------------------------
+    def parent(self, node: ast.AST) -> Optional[ast.AST]:
+        """Return the parent of ``node`` (nodes already reached by the walk)."""
+        return self.parents.get(node)
+
+    def ancestors(self, node: ast.AST) -> List[ast.AST]:
+        """Return the ancestors of ``node``, innermost first."""
+        result = []
+        current = self.parents.get(node)
+        while current is not None:
+            result.append(current)
+            current = self.parents.get(current)
+        return result
+
+    @property
+    def function(self) -> Optional[FunctionNode]:
+        """Return the innermost enclosing def (not lambda) at the walk position."""
+        for scope in reversed(self.scopes):
+            if isinstance(scope, FUNCTION_TYPES):
+                return scope
+        return None
+
+    @property
+    def class_(self) -> Optional[ast.ClassDef]:
+        """Return the class directly enclosing the walk position, if any."""
+        if self.scopes and isinstance(self.scopes[-1], ast.ClassDef):
+            return self.scopes[-1]
+        return None
+
+    @property
+    def at_module_level(self) -> bool:
+        """Return True when the walk is outside every def, lambda and class."""
+        return not self.scopes
+
+    def enclosing_function(self, node: ast.AST) -> Optional[FunctionNode]:
+        """Return the innermost def that contains ``node`` (via the parent map)."""
+        for ancestor in self.ancestors(node):
+            if isinstance(ancestor, FUNCTION_TYPES):
+                return ancestor
+        return None
+
+    # ---- file facts ---------------------------------------------------------------
+    @property
+    def basename(self) -> str:
+        """Return the file's base name (``settings.py``)."""
+        return os.path.basename(self.filename)
+
+    @property
+    def package(self) -> Any:
+        """Return the :class:`~.project.ModuleInfo` of the file (cached)."""
+        from .project import module_info
+
+        return self.cached(
+            "package",
+            lambda: module_info(self.filename, self.config.namespace_packages),
+        )
+
+    # ---- names and imports --------------------------------------------------------
+    @property
+    def aliases(self) -> Dict[str, str]:
+        """Return local name -> qualified name for the imports seen so far.
+
+        Module-level imports (also inside ``if``/``try``/``with`` blocks) are known
+        from the start; imports inside functions are added as the walk reaches them.
+        """
+        if self._aliases is None:
+            self._aliases = {}
+            for stmt in _module_level_statements(self.tree.body):
+                if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                    self.add_import(stmt)
+        return self._aliases
+
+    def add_import(self, node: Union[ast.Import, ast.ImportFrom]) -> None:
+        """Record the names bound by an import statement."""
+        aliases = self._aliases if self._aliases is not None else self.aliases
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    aliases[alias.asname] = alias.name
+                else:
+                    top = alias.name.partition(".")[0]
+                    aliases[top] = top
+            return
+        module = "." * (node.level or 0) + (node.module or "")
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            if module.endswith("."):
+                qualified = module + alias.name
+            else:
+                qualified = f"{module}.{alias.name}"
+            aliases[alias.asname or alias.name] = qualified
+
+    def qualname(self, node: ast.AST) -> Optional[str]:
+        """Return the dotted name of a Name/Attribute chain through import aliases.
+
+        ``sp.run`` -> ``subprocess.run`` after ``import subprocess as sp``; a name
+        that was not imported is returned as written (``cursor.execute``). Returns
+        None for anything that is not a plain name chain.
+        """
+        parts: List[str] = []
+        current = node
+        while isinstance(current, ast.Attribute):
+            parts.append(current.attr)
+            current = current.value
+        if not isinstance(current, ast.Name):
+            return None
+        parts.append(self.aliases.get(current.id, current.id))
+        return ".".join(reversed(parts))
+
+    def call_name(self, call: ast.AST) -> Optional[str]:
+        """Return the qualified name of the function a Call calls, if it is a name."""
+        if isinstance(call, ast.Call):
+            return self.qualname(call.func)
+        return None
+
+    def is_imported(self, name: str) -> bool:
+        """Return True when local ``name`` is bound by an import."""
+        return name in self.aliases
+
+    # ---- module constants -----------------------------------------------------------
+    @property
+    def module_constants(self) -> Dict[str, ast.expr]:
+        """Return module-level names bound exactly once, mapped to their value."""
+        return self.cached("module_constants", lambda: _module_constants(self.tree))
+
+
+def _module_level_statements(body: Sequence[ast.stmt]) -> List[ast.stmt]:
+    """Return statements at module level, descending into if/try/with blocks."""
+    result: List[ast.stmt] = []
+    stack = list(reversed(body))
+    while stack:
+        stmt = stack.pop()
+        result.append(stmt)
+        children: List[ast.stmt] = []
+        if isinstance(stmt, (ast.If, ast.For, ast.While, ast.AsyncFor)):
+            children = stmt.body + stmt.orelse
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            children = stmt.body
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            children = list(stmt.body)  # type: ignore[attr-defined]
+            for handler in stmt.handlers:  # type: ignore[attr-defined]
+                children.extend(handler.body)
+            children += stmt.orelse + stmt.finalbody  # type: ignore[attr-defined]
+        stack.extend(reversed(children))
+    return result
+
+
+def module_level_statements(tree: ast.Module) -> List[ast.stmt]:
+    """Return the module's statements, including those nested in if/try/with."""
+    return _module_level_statements(tree.body)
+
+
+def _module_constants(tree: ast.Module) -> Dict[str, ast.expr]:
+    counts: Dict[str, int] = {}
+    values: Dict[str, ast.expr] = {}
+    for stmt in _module_level_statements(tree.body):
+        targets: List[Tuple[ast.expr, Optional[ast.expr]]] = []
+        if isinstance(stmt, ast.Assign):
+            targets = [(t, stmt.value) for t in stmt.targets]
+        elif isinstance(stmt, ast.AnnAssign):
+            targets = [(stmt.target, stmt.value)]
+        elif isinstance(stmt, ast.AugAssign):
+            targets = [(stmt.target, None)]
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            counts[stmt.name] = counts.get(stmt.name, 0) + 2
+            continue
+        for target, value in targets:
+            if isinstance(target, ast.Name):
+                counts[target.id] = counts.get(target.id, 0) + 1
+                if value is not None:
+                    values[target.id] = value
+            elif isinstance(target, (ast.Tuple, ast.List)):
+                for elt in ast.walk(target):
+                    if isinstance(elt, ast.Name):
+                        counts[elt.id] = counts.get(elt.id, 0) + 2
+    return {name: value for name, value in values.items() if counts.get(name) == 1}

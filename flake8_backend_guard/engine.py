@@ -1,0 +1,138 @@
+"""The engine: one iterative walk per file, dispatching to the enabled rules only."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Type
+
+from .context import SCOPE_TYPES, FileContext
+from .options import DEFAULT_CONFIG, Config
+from .rule import INTERNAL_ERROR_CODE, Finding, Handler, Rule, all_rules
+
+DispatchTable = Dict[Type[ast.AST], List[Tuple[Rule, Handler]]]
+
+
+class Engine:
+    """Dispatch tables for a set of enabled rules; reusable across files."""
+
+    def __init__(
+        self, rules: Optional[Iterable[Rule]] = None, config: Config = DEFAULT_CONFIG
+    ) -> None:
+        """Build the dispatch tables for ``rules`` (default: all rules)."""
+        self.rules = list(all_rules() if rules is None else rules)
+        self.config = config
+        self.enter: DispatchTable = {}
+        self.leave: DispatchTable = {}
+        for rule in self.rules:
+            for node_type, funcs in rule.handlers.items():
+                for func in funcs:
+                    self.enter.setdefault(node_type, []).append((rule, func))
+            for node_type, funcs in rule.leave_handlers.items():
+                for func in funcs:
+                    self.leave.setdefault(node_type, []).append((rule, func))
+
+    def check(
+        self,
+        tree: ast.Module,
+        filename: str = "<unknown>",
+        lines: Optional[Sequence[str]] = None,
+    ) -> List[Finding]:
+        """Walk ``tree`` once and return the findings, sorted by position."""
+        ctx = FileContext(tree, filename, lines, self.config)
+        findings: List[Finding] = []
+        failed: Dict[str, bool] = {}
+        enter = self.enter
+        leave = self.leave
+        parents = ctx.parents
+        scopes = ctx.scopes
+        scope_types = SCOPE_TYPES
+        import_types = (ast.Import, ast.ImportFrom)
+        ast_type = ast.AST
+        # Stack items: a node to enter, or a 1-tuple (node,) to leave.
+        stack: List[Any] = [tree]
+        pop = stack.pop
+        push = stack.append
+        while stack:
+            item = pop()
+            if type(item) is tuple:
+                node = item[0]
+                if isinstance(node, scope_types):
+                    scopes.pop()
+                handlers = leave.get(type(node))
+                if handlers:
+                    _dispatch(handlers, node, ctx, findings, failed)
+                continue
+            node = item
+            node_type = type(node)
+            if node_type in import_types and scopes:
+                ctx.add_import(node)
+            handlers = enter.get(node_type)
+            if handlers:
+                _dispatch(handlers, node, ctx, findings, failed)
+            is_scope = isinstance(node, scope_types)
+            if is_scope or node_type in leave:
+                push((node,))
+                if is_scope:
+                    scopes.append(node)
+            children = []
+            for field_name in node._fields:
+                value = getattr(node, field_name, None)
+                if value.__class__ is list:
+                    for child in value:
+                        if isinstance(child, ast_type):
+                            children.append(child)
+                elif isinstance(value, ast_type):
+                    children.append(value)
+            for child in reversed(children):
+                parents[child] = node
+                push(child)
+        findings.sort(key=lambda f: (f.line, f.col, f.code))
+        return findings
+
+
+def _dispatch(
+    handlers: List[Tuple[Rule, Handler]],
+    node: ast.AST,
+    ctx: FileContext,
+    findings: List[Finding],
+    failed: Dict[str, bool],
+) -> None:
+    for rule, func in handlers:
+        if rule.code in failed:
+            continue
+        try:
+            result = func(node, ctx)
+            if result is not None:
+                findings.extend(result)
+        except Exception as exc:  # one bad rule must never take flake8 down
+            failed[rule.code] = True
+            line = getattr(node, "lineno", 1)
+            findings.append(
+                Finding(
+                    line=line,
+                    col=getattr(node, "col_offset", 0),
+                    code=INTERNAL_ERROR_CODE,
+                    message=(
+                        f"internal error in {rule.code} at line {line}: "
+                        f"{type(exc).__name__}: {exc}; please report this bug"
+                    ),
+                )
+            )
+
+
+def check_source(
+    source: str,
+    filename: str = "<unknown>",
+    config: Config = DEFAULT_CONFIG,
+    select: Optional[Iterable[str]] = None,
+) -> List[Finding]:
+    """Parse ``source`` and check it (a convenience for tests and tools).
+
+    ``select`` limits the rules to codes starting with one of the given prefixes.
+    """
+    tree = ast.parse(source, filename=filename)
+    rules = all_rules()
+    if select is not None:
+        prefixes = tuple(select)
+        rules = [rule for rule in rules if rule.code.startswith(prefixes)]
+    return Engine(rules, config).check(tree, filename, source.splitlines(True))

@@ -1,0 +1,416 @@
+"""The project model: package roots and the import graph of a package.
+
+Everything here reads the file system as text and never imports or executes the
+code it looks at. Directory facts and import graphs are cached once per process
+(flake8 workers each build their own), so checking N files of a package costs one
+walk of its directories and one parse of each file.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+NON_FILE_NAMES = frozenset({"stdin", "-", "<stdin>", "<unknown>", "<string>"})
+_SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
+
+
+@dataclass(frozen=True)
+class ModuleInfo:
+    """Where a file sits in its package tree.
+
+    ``module`` is the dotted module name from the top-level package
+    (``app.api.routes``; ``app.api`` for ``app/api/__init__.py``); ``package`` is
+    the package relative imports start from. Outside a package both are derived
+    from the file name alone and ``in_package`` is False.
+    """
+
+    path: str
+    in_package: bool
+    top_dir: str
+    top_name: str
+    module: str
+    package: str
+    is_init: bool
+    parent_is_package: bool
+
+    @property
+    def package_parts(self) -> List[str]:
+        """Return the dotted parts of the package relative imports start from."""
+        return self.package.split(".") if self.package else []
+
+
+_dir_cache: Dict[Tuple[str, Tuple[str, ...]], bool] = {}
+
+
+def is_package_dir(directory: str, namespace_paths: Tuple[str, ...] = ()) -> bool:
+    """Return True when ``directory`` holds ``__init__.py`` or is a declared namespace."""
+    key = (directory, namespace_paths)
+    cached = _dir_cache.get(key)
+    if cached is None:
+        cached = os.path.normcase(directory) in namespace_paths or os.path.isfile(
+            os.path.join(directory, "__init__.py")
+        )
+        _dir_cache[key] = cached
+    return cached
+
+
+_info_cache: Dict[Tuple[str, Tuple[str, ...]], ModuleInfo] = {}
+
+
+def module_info(filename: str, namespace_paths: Tuple[str, ...] = ()) -> ModuleInfo:
+    """Return the :class:`ModuleInfo` of ``filename`` (a path or a display name)."""
+    key = (filename, namespace_paths)
+    info = _info_cache.get(key)
+    if info is None:
+        info = _compute_module_info(filename, namespace_paths)
+        _info_cache[key] = info
+    return info
+
+
+def _compute_module_info(filename: str, namespace_paths: Tuple[str, ...]) -> ModuleInfo:
+    path = os.path.abspath(filename)
+    stem = os.path.splitext(os.path.basename(path))[0]
+    is_init = stem == "__init__"
+    directory = os.path.dirname(path)
+    if filename in NON_FILE_NAMES or not is_package_dir(directory, namespace_paths):
+        parent = os.path.dirname(directory)
+        return ModuleInfo(
+            path=path,
+            in_package=False,
+            top_dir=directory,
+            top_name="",
+            module=stem,
+            package="",
+            is_init=is_init,
+            parent_is_package=filename not in NON_FILE_NAMES
+            and parent != directory
+            and is_package_dir(parent, namespace_paths),
+        )
+    parts: List[str] = []
+    top_dir = directory
+    current = directory
+    while is_package_dir(current, namespace_paths):
+        parts.append(os.path.basename(current))
+        top_dir = current
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    parts.reverse()
+    package = ".".join(parts)
+    module = package if is_init else f"{package}.{stem}"
+    return ModuleInfo(
+        path=path,
+        in_package=True,
+        top_dir=top_dir,
+        top_name=parts[0],
+        module=module,
+        package=package,
+        is_init=is_init,
+        parent_is_package=True,
+    )
+
+
+def resolve_relative(info: ModuleInfo, level: int, module: Optional[str]) -> Optional[str]:
+    """Return the absolute module a ``from <dots>module import`` names.
+
+    Returns None when the import climbs above the top-level package.
+    """
+    parts = info.package_parts
+    if level - 1 > len(parts) - 1 or not parts:
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    if module:
+        base = base + module.split(".")
+    return ".".join(base)
+
+
+def relative_module(info: ModuleInfo, target: str) -> str:
+    """Return the relative spelling of module ``target`` as seen from ``info``.
+
+    From ``app/api/routes.py``: ``app.db.models`` -> ``..db.models``,
+    ``app.api.deps`` -> ``.deps``, ``app`` -> ``..``.
+    """
+    here = info.package_parts
+    there = target.split(".")
+    common = 0
+    while common < min(len(here), len(there)) and here[common] == there[common]:
+        common += 1
+    return "." * (len(here) - common + 1) + ".".join(there[common:])
+
+
+# ---- import graph ---------------------------------------------------------------
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    if isinstance(test, ast.Name):
+        return test.id == "TYPE_CHECKING"
+    if isinstance(test, ast.Attribute):
+        return test.attr == "TYPE_CHECKING"
+    return False
+
+
+def _runtime_module_imports(body: Sequence[ast.stmt]) -> List[ast.stmt]:
+    """Return module-level imports, skipping ``if TYPE_CHECKING:`` bodies."""
+    result: List[ast.stmt] = []
+    stack = list(reversed(body))
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            result.append(stmt)
+            continue
+        children: List[ast.stmt] = []
+        if isinstance(stmt, ast.If):
+            children = stmt.orelse if _is_type_checking(stmt.test) else (
+                stmt.body + stmt.orelse
+            )
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            children = stmt.body
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            children = list(stmt.body)  # type: ignore[attr-defined]
+            for handler in stmt.handlers:  # type: ignore[attr-defined]
+                children.extend(handler.body)
+            children += stmt.orelse + stmt.finalbody  # type: ignore[attr-defined]
+        stack.extend(reversed(children))
+    return result
+
+
+Edge = Tuple[str, ast.stmt]
+
+
+def import_edges(
+    tree: ast.Module, info: ModuleInfo, known: Iterable[str]
+) -> List[Edge]:
+    """Return (target module, import statement) for the module-level internal imports.
+
+    ``known`` is the set of module names of the package; only imports of those
+    count. ``from X import name`` is an edge to ``X.name`` when that is a module,
+    else to ``X``.
+    """
+    known_set = known if isinstance(known, (set, frozenset, dict)) else set(known)
+    edges: List[Edge] = []
+    for stmt in _runtime_module_imports(tree.body):
+        targets: List[str] = []
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                target = _longest_known(alias.name, known_set)
+                if target:
+                    targets.append(target)
+        else:
+            assert isinstance(stmt, ast.ImportFrom)
+            if stmt.level:
+                base = resolve_relative(info, stmt.level, stmt.module)
+            else:
+                base = stmt.module
+            if not base:
+                continue
+            for alias in stmt.names:
+                sub = f"{base}.{alias.name}"
+                if alias.name != "*" and sub in known_set:
+                    targets.append(sub)
+                else:
+                    target = _longest_known(base, known_set)
+                    if target:
+                        targets.append(target)
+        seen: Set[str] = set()
+        for target in targets:
+            if target not in seen and target != info.module:
+                seen.add(target)
+                edges.append((target, stmt))
+    return edges
+
+
+def _longest_known(name: str, known: Iterable[str]) -> Optional[str]:
+    parts = name.split(".")
+    for end in range(len(parts), 0, -1):
+        candidate = ".".join(parts[:end])
+        if candidate in known:  # type: ignore[operator]
+            return candidate
+    return None
+
+
+class ImportGraph:
+    """The module-level import graph of one top-level package, read from disk."""
+
+    def __init__(self, top_dir: str, namespace_paths: Tuple[str, ...] = ()) -> None:
+        """Read and parse every module below ``top_dir`` (never import them)."""
+        self.top_dir = top_dir
+        self.namespace_paths = namespace_paths
+        self.files: Dict[str, str] = self._discover()
+        self.edges: Dict[str, List[str]] = {}
+        known = self.files
+        for module, path in self.files.items():
+            tree = _parse_file(path)
+            if tree is None:
+                self.edges[module] = []
+                continue
+            info = module_info(path, namespace_paths)
+            self.edges[module] = [t for t, _ in import_edges(tree, info, known)]
+        self.components = strongly_connected(self.edges)
+
+    def _discover(self) -> Dict[str, str]:
+        files: Dict[str, str] = {}
+        top_name = os.path.basename(self.top_dir)
+        visited: Set[str] = set()
+        for dirpath, dirnames, filenames in os.walk(self.top_dir, followlinks=False):
+            try:
+                real = os.path.realpath(dirpath)
+            except OSError:
+                dirnames[:] = []
+                continue
+            if real in visited:
+                dirnames[:] = []
+                continue
+            visited.add(real)
+            dirnames[:] = [
+                d
+                for d in dirnames
+                if d.isidentifier() and d not in _SKIP_DIRS and not d.startswith(".")
+            ]
+            rel = os.path.relpath(dirpath, self.top_dir)
+            prefix = top_name if rel == "." else top_name + "." + rel.replace(os.sep, ".")
+            for filename in filenames:
+                stem, ext = os.path.splitext(filename)
+                if ext != ".py" or not stem.isidentifier() and stem != "__init__":
+                    continue
+                module = prefix if stem == "__init__" else f"{prefix}.{stem}"
+                files[module] = os.path.join(dirpath, filename)
+            if "__init__.py" not in filenames:
+                files.setdefault(prefix, "")
+        return files
+
+    def cycle_edges(
+        self, module: str, edges: List[Edge]
+    ) -> List[Tuple[ast.stmt, List[str]]]:
+        """Return (import statement, cycle) for each of ``edges`` that closes a cycle.
+
+        ``edges`` are the current file's own edges (from the buffer being checked,
+        which may differ from the disk); the graph is recomputed only then.
+        """
+        targets = [t for t, _ in edges]
+        graph = self.edges
+        components = self.components
+        if graph.get(module) != targets:
+            graph = dict(graph)
+            graph[module] = targets
+            components = strongly_connected(graph)
+        own = components.get(module)
+        result = []
+        for target, stmt in edges:
+            if own is not None and components.get(target) == own:
+                path = _shortest_path(graph, target, module, components, own)
+                if path:
+                    result.append((stmt, [module] + path))
+        return result
+
+
+def strongly_connected(graph: Dict[str, List[str]]) -> Dict[str, int]:
+    """Return module -> component id (Tarjan's algorithm, iterative).
+
+    Modules that are not on any cycle get a component of their own.
+    """
+    index: Dict[str, int] = {}
+    low: Dict[str, int] = {}
+    on_stack: Set[str] = set()
+    stack: List[str] = []
+    component: Dict[str, int] = {}
+    counter = 0
+    next_component = 0
+    for root in graph:
+        if root in index:
+            continue
+        work: List[Tuple[str, int]] = [(root, 0)]
+        while work:
+            node, child_index = work.pop()
+            if child_index == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            children = graph.get(node, [])
+            recurse = False
+            while child_index < len(children):
+                child = children[child_index]
+                child_index += 1
+                if child not in index:
+                    work.append((node, child_index))
+                    work.append((child, 0))
+                    recurse = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            if recurse:
+                continue
+            if low[node] == index[node]:
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component[member] = next_component
+                    if member == node:
+                        break
+                next_component += 1
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return component
+
+
+def _shortest_path(
+    graph: Dict[str, List[str]],
+    start: str,
+    goal: str,
+    components: Dict[str, int],
+    component: int,
+) -> Optional[List[str]]:
+    """Return the shortest path start -> ... -> goal inside one component."""
+    previous: Dict[str, Optional[str]] = {start: None}
+    queue = [start]
+    for node in queue:
+        if node == goal:
+            path = []
+            current: Optional[str] = node
+            while current is not None:
+                path.append(current)
+                current = previous[current]
+            return list(reversed(path))
+        for child in graph.get(node, []):
+            if child not in previous and components.get(child) == component:
+                previous[child] = node
+                queue.append(child)
+    return None
+
+
+def _parse_file(path: str) -> Optional[ast.Module]:
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        return ast.parse(data, filename=path)
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    except MemoryError:
+        return None
+
+
+_graph_cache: Dict[Tuple[str, Tuple[str, ...]], ImportGraph] = {}
+
+
+def import_graph(info: ModuleInfo, namespace_paths: Tuple[str, ...] = ()) -> ImportGraph:
+    """Return the (cached) import graph of the top-level package of ``info``."""
+    key = (info.top_dir, namespace_paths)
+    graph = _graph_cache.get(key)
+    if graph is None:
+        graph = ImportGraph(info.top_dir, namespace_paths)
+        _graph_cache[key] = graph
+    return graph
+
+
+def clear_caches() -> None:
+    """Forget every cached directory fact and import graph (for tests)."""
+    _dir_cache.clear()
+    _info_cache.clear()
+    _graph_cache.clear()

@@ -1,0 +1,175 @@
+"""Rule declarations and the registry of all rules.
+
+Every rule module declares exactly one :class:`Rule`. The declaration is the single
+source of the rule's code, name, message, hint, documentation, severity, CWE,
+overlaps and examples; the docs, the ``rule`` command, SARIF metadata and the README
+table are generated from it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Type
+
+CODE_RE = re.compile(r"^BG[1-3][0-9]{2}$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+FAMILIES = {"1": "imports", "2": "security", "3": "style"}
+SEVERITIES = ("error", "warning")
+
+Handler = Callable[[Any, Any], Optional[Iterable["Finding"]]]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in a file (1-based line, 0-based column)."""
+
+    line: int
+    col: int
+    code: str
+    message: str
+    end_line: Optional[int] = None
+    end_col: Optional[int] = None
+
+    @property
+    def text(self) -> str:
+        """Return the flake8 text: code followed by the message."""
+        return f"{self.code} {self.message}"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A bad or good code example; ``path`` places it in a temporary tree."""
+
+    code: str
+    path: str = "example.py"
+    files: Tuple[Tuple[str, str], ...] = ()
+
+
+class RuleDeclarationError(ValueError):
+    """A rule declaration is inconsistent."""
+
+
+@dataclass
+class Rule:
+    """The one declaration of a rule.
+
+    ``message`` says what is wrong and ``hint`` what to do instead; both are
+    ``str.format`` templates filled with the keyword arguments given to
+    :meth:`finding`.
+    """
+
+    code: str
+    name: str
+    message: str
+    hint: str
+    rationale: str
+    bad: Example
+    good: Example
+    severity: str = "warning"
+    cwe: Optional[int] = None
+    fixable: bool = False
+    overlaps: Tuple[str, ...] = ()
+    options: Tuple[str, ...] = ()
+    references: Tuple[str, ...] = ()
+    handlers: Dict[Type[ast.AST], List[Handler]] = field(default_factory=dict)
+    leave_handlers: Dict[Type[ast.AST], List[Handler]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Validate the declaration and register the rule."""
+        problems = []
+        if not CODE_RE.match(self.code):
+            problems.append("code must look like BG1xx/BG2xx/BG3xx")
+        if not NAME_RE.match(self.name):
+            problems.append("name must be kebab-case")
+        if self.severity not in SEVERITIES:
+            problems.append(f"severity must be one of {SEVERITIES}")
+        for attr in ("message", "hint", "rationale"):
+            if not getattr(self, attr).strip():
+                problems.append(f"{attr} must not be empty")
+        if self.code.startswith("BG2") and self.cwe is None:
+            problems.append("security rules declare a CWE id")
+        if not isinstance(self.bad, Example) or not isinstance(self.good, Example):
+            problems.append("bad and good must be Example instances")
+        from .options import SCHEMA  # the schema has no rule imports
+
+        for opt in self.options:
+            if opt not in SCHEMA:
+                problems.append(f"unknown option {opt!r}")
+        if problems:
+            raise RuleDeclarationError(f"{self.code}: " + "; ".join(problems))
+        if self.code in REGISTRY:
+            raise RuleDeclarationError(f"{self.code} is declared twice")
+        REGISTRY[self.code] = self
+
+    @property
+    def family(self) -> str:
+        """Return the family name (imports, security, style)."""
+        return FAMILIES[self.code[2]]
+
+    @property
+    def url(self) -> str:
+        """Return the documentation URL of the rule."""
+        return f"{DOCS_BASE_URL}/{self.code}.md"
+
+    def on(self, *node_types: Type[ast.AST]) -> Callable[[Handler], Handler]:
+        """Register a handler called when the walk enters a node of these types."""
+        return self._register(self.handlers, node_types)
+
+    def on_leave(self, *node_types: Type[ast.AST]) -> Callable[[Handler], Handler]:
+        """Register a handler called when the walk leaves a node of these types."""
+        return self._register(self.leave_handlers, node_types)
+
+    @staticmethod
+    def _register(
+        table: Dict[Type[ast.AST], List[Handler]],
+        node_types: Tuple[Type[ast.AST], ...],
+    ) -> Callable[[Handler], Handler]:
+        def decorator(func: Handler) -> Handler:
+            for node_type in node_types:
+                table.setdefault(node_type, []).append(func)
+            return func
+
+        return decorator
+
+    def render(self, **fields: Any) -> str:
+        """Return the full message text: what is wrong, then what to do."""
+        return f"{self.message.format(**fields)}; {self.hint.format(**fields)}"
+
+    def finding(self, node: Any, **fields: Any) -> Finding:
+        """Return a finding located at ``node`` (an AST node with a position)."""
+        return Finding(
+            line=getattr(node, "lineno", 1),
+            col=getattr(node, "col_offset", 0),
+            code=self.code,
+            message=self.render(**fields),
+            end_line=getattr(node, "end_lineno", None),
+            end_col=getattr(node, "end_col_offset", None),
+        )
+
+    def finding_at(self, line: int, col: int = 0, **fields: Any) -> Finding:
+        """Return a finding at an explicit position (1-based line, 0-based col)."""
+        return Finding(line=line, col=col, code=self.code, message=self.render(**fields))
+
+
+DOCS_BASE_URL = (
+    "https://github.com/flake8-backend-guard/flake8-backend-guard/blob/main/docs/rules"
+)
+
+REGISTRY: Dict[str, Rule] = {}
+
+INTERNAL_ERROR_CODE = "BG000"
+
+
+def all_rules() -> List[Rule]:
+    """Return every declared rule, sorted by code (loads the rule modules)."""
+    from . import rules  # noqa: F401  (importing registers the rules)
+
+    return [REGISTRY[code] for code in sorted(REGISTRY)]
+
+
+def get_rule(code: str) -> Optional[Rule]:
+    """Return the rule declared for ``code``, or None."""
+    all_rules()
+    return REGISTRY.get(code.upper())

@@ -1,0 +1,1 @@
+"""Rules of the 1xx (imports and package structure) family."""

@@ -1,0 +1,62 @@
+"""BG104 sys-path-manipulation: ``sys.path`` edits and ``site.addsitedir``."""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from ...context import FileContext
+from ...rule import Example, Finding, Rule
+
+RULE = Rule(
+    code="BG104",
+    name="sys-path-manipulation",
+    message="{what} changes the import path at run time",
+    hint="fix the package structure and run the code with `python -m package.module`",
+    rationale=(
+        "Editing `sys.path` papers over a broken package layout: imports then depend "
+        "on the working directory and on which file was started first, the same "
+        "module can be imported twice under two names, and tools (type checkers, "
+        "linters, IDEs) cannot follow the imports. A package with `__init__.py` files "
+        "run with `python -m` needs no path tricks."
+    ),
+    bad=Example(
+        "import os\n"
+        "import sys\n\n"
+        "sys.path.insert(0, os.path.dirname(__file__))\n"
+    ),
+    good=Example('"""Run with `python -m app.main`; no path edits needed."""\n'),
+    overlaps=(),
+)
+
+_MUTATORS = frozenset({"insert", "append", "extend", "remove", "clear", "pop"})
+
+
+def _is_sys_path(ctx: FileContext, node: ast.AST) -> bool:
+    return ctx.qualname(node) == "sys.path"
+
+
+@RULE.on(ast.Call)
+def check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
+    """Flag ``sys.path.insert/append/extend(...)`` and ``site.addsitedir(...)``."""
+    func = node.func
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr in _MUTATORS
+        and _is_sys_path(ctx, func.value)
+    ):
+        yield RULE.finding(node, what=f"`sys.path.{func.attr}(...)`")
+    elif ctx.qualname(func) == "site.addsitedir":
+        yield RULE.finding(node, what="`site.addsitedir(...)`")
+
+
+@RULE.on(ast.Assign, ast.AugAssign, ast.AnnAssign)
+def check_assign(node: ast.stmt, ctx: FileContext) -> Iterator[Finding]:
+    """Flag ``sys.path = ...``, ``sys.path += ...`` and ``sys.path[i:j] = ...``."""
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    for target in targets:
+        if _is_sys_path(ctx, target):
+            op = "+=" if isinstance(node, ast.AugAssign) else "="
+            yield RULE.finding(node, what=f"`sys.path {op} ...`")
+        elif isinstance(target, ast.Subscript) and _is_sys_path(ctx, target.value):
+            yield RULE.finding(node, what="`sys.path[...] = ...`")

@@ -1,0 +1,1 @@
+"""Rules of the 2xx (security) family."""

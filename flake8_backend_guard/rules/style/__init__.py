@@ -1,0 +1,1 @@
+"""Rules of the 3xx (style, documentation and structure) family."""
