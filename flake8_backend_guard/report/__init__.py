@@ -1,0 +1,1 @@
+"""Serializers of findings (text, JSON, SARIF, GitHub, JUnit) and flake8 formatters."""
