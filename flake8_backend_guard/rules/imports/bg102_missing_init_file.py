@@ -1,0 +1,67 @@
+"""BG102 missing-init-file: a module in a package tree whose directory lacks __init__.py."""
+
+from __future__ import annotations
+
+import ast
+import os
+from typing import Iterator
+
+from ...context import FileContext
+from ...project import NON_FILE_NAMES
+from ...rule import Example, Finding, Rule
+
+RULE = Rule(
+    code="BG102",
+    name="missing-init-file",
+    message="the directory `{directory}` has no `__init__.py`{reason}",
+    hint="add an empty `{directory}/__init__.py` (or list the directory in "
+    "bg-namespace-packages if it is meant to be a namespace package)",
+    rationale=(
+        "A directory without `__init__.py` inside a package is an implicit namespace "
+        "package: it imports in some set-ups and not in others, tools such as "
+        "pytest, mypy and setuptools' `find_packages` skip it or name its modules "
+        "differently, and relative imports from it fail with `ImportError: attempted "
+        "relative import with no known parent package` when it is run the wrong way. "
+        "An explicit `__init__.py`, even empty, makes the package structure "
+        "unambiguous."
+    ),
+    bad=Example(
+        "from ..db import session\n",
+        path="app/services/users.py",
+        files=(("app/__init__.py", ""), ("app/db.py", "session = None\n")),
+    ),
+    good=Example(
+        "from ..db import session\n",
+        path="app/services/users.py",
+        files=(
+            ("app/__init__.py", ""),
+            ("app/services/__init__.py", ""),
+            ("app/db.py", "session = None\n"),
+        ),
+    ),
+    fixable=True,
+    options=("bg-namespace-packages",),
+)
+
+
+def _uses_relative_imports(tree: ast.Module) -> bool:
+    return any(
+        isinstance(node, ast.ImportFrom) and node.level for node in ast.walk(tree)
+    )
+
+
+@RULE.on(ast.Module)
+def _check_module(node: ast.Module, ctx: FileContext) -> Iterator[Finding]:
+    if ctx.filename in NON_FILE_NAMES or not ctx.filename.endswith(".py"):
+        return
+    info = ctx.package
+    if info.in_package or info.is_init:
+        return
+    if info.parent_is_package:
+        reason = " but its parent directory is a package"
+    elif _uses_relative_imports(node):
+        reason = " but the module uses relative imports"
+    else:
+        return
+    directory = os.path.basename(os.path.dirname(info.path)) or "."
+    yield RULE.finding_at(1, 0, directory=directory, reason=reason)
