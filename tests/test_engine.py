@@ -1,0 +1,138 @@
+"""The engine and FileContext: one walk, dispatch, aliases, BG000, deep nesting."""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator, List
+
+import pytest
+
+from flake8_backend_guard.context import FileContext
+from flake8_backend_guard.engine import Engine, check_source
+from flake8_backend_guard.rule import REGISTRY, Example, Finding, Rule, RuleDeclarationError
+
+
+def _ctx(source: str) -> FileContext:
+    return FileContext(ast.parse(source))
+
+
+def test_qualname_through_aliases() -> None:
+    """Aliases and from-imports resolve to qualified names."""
+    ctx = _ctx(
+        "import subprocess as sp\n"
+        "from os import system as run\n"
+        "from yaml import load\n"
+        "import os.path\n"
+        "from . import models\n"
+        "from ..db import session as s\n"
+    )
+    call = ast.parse("sp.run(x)").body[0].value  # type: ignore[attr-defined]
+    assert ctx.call_name(call) == "subprocess.run"
+    assert ctx.qualname(ast.parse("run").body[0].value) == "os.system"  # type: ignore
+    assert ctx.qualname(ast.parse("load").body[0].value) == "yaml.load"  # type: ignore
+    assert ctx.qualname(ast.parse("os.path.join").body[0].value) == "os.path.join"  # type: ignore
+    assert ctx.qualname(ast.parse("models.User").body[0].value) == ".models.User"  # type: ignore
+    assert ctx.qualname(ast.parse("s.query").body[0].value) == "..db.session.query"  # type: ignore
+    assert ctx.qualname(ast.parse("cursor.execute").body[0].value) == "cursor.execute"  # type: ignore
+    assert ctx.qualname(ast.parse("f().x").body[0].value) is None  # type: ignore
+
+
+def test_imports_inside_try_and_if_are_known_up_front() -> None:
+    """Module-level imports in try/if blocks count before the walk reaches them."""
+    ctx = _ctx("try:\n    import cPickle as pickle\nexcept ImportError:\n    import pickle\n")
+    assert ctx.aliases["pickle"] == "pickle"
+
+
+def test_module_constants_bound_once() -> None:
+    """Only names bound exactly once at module level are constants."""
+    ctx = _ctx("A = 1\nB = 2\nB = 3\nC: int = 4\nD = 5\nD += 1\n(E, F) = (1, 2)\n")
+    assert set(ctx.module_constants) == {"A", "C"}
+
+
+def _make_rule(code: str, handler_types, func, leave=False) -> Rule:
+    rule = Rule(
+        code=code,
+        name=f"test-rule-{code.lower()}",
+        message="m",
+        hint="h",
+        rationale="r" * 100,
+        bad=Example("x = 1\n"),
+        good=Example("x = 1\n"),
+    )
+    REGISTRY.pop(code, None)  # test rules are not part of the catalogue
+    register = rule.on_leave if leave else rule.on
+    register(*handler_types)(func)
+    return rule
+
+
+def test_exception_becomes_one_bg000() -> None:
+    """A crashing rule yields a single BG000 per file; other rules keep working."""
+
+    def boom(node: ast.AST, ctx: FileContext) -> None:
+        raise ValueError("kaput")
+
+    def names(node: ast.Name, ctx: FileContext) -> Iterator[Finding]:
+        yield RULE_OK.finding(node)
+
+    rule_bad = _make_rule("BG398", (ast.Name,), boom)
+    RULE_OK = _make_rule("BG399", (ast.Name,), names)
+    findings = Engine([rule_bad, RULE_OK]).check(ast.parse("a = b\nc = d\n"))
+    internal = [f for f in findings if f.code == "BG000"]
+    assert len(internal) == 1
+    assert "BG398" in internal[0].message and "ValueError" in internal[0].message
+    assert sum(f.code == "BG399" for f in findings) == 4
+
+
+def test_scopes_and_leave_order() -> None:
+    """Handlers see the enclosing scope; leave handlers run after the children."""
+    events: List[str] = []
+
+    def enter(node: ast.AST, ctx: FileContext) -> None:
+        name = getattr(node, "name", getattr(node, "id", "?"))
+        scope = ctx.scopes[-1].name if ctx.scopes else "<module>"  # type: ignore
+        events.append(f"enter {name} in {scope}")
+
+    def leave(node: ast.AST, ctx: FileContext) -> None:
+        events.append(f"leave {node.name}")  # type: ignore[attr-defined]
+
+    r1 = _make_rule("BG397", (ast.FunctionDef, ast.Name), enter)
+    r2 = _make_rule("BG396", (ast.FunctionDef,), leave, leave=True)
+    Engine([r1, r2]).check(ast.parse("def f():\n    def g():\n        x\n    y\n"))
+    assert events == [
+        "enter f in <module>",
+        "enter g in f",
+        "enter x in g",
+        "leave g",
+        "enter y in f",
+        "leave f",
+    ]
+
+
+def test_deep_nesting_does_not_recurse() -> None:
+    """The walk is iterative: deeply nested trees do not hit the recursion limit."""
+    depth = 5000
+    pos = {"lineno": 1, "col_offset": 0, "end_lineno": 1, "end_col_offset": 1}
+    inner: ast.expr = ast.Name(id="x", ctx=ast.Load(), **pos)
+    for _ in range(depth):
+        inner = ast.UnaryOp(op=ast.Not(), operand=inner, **pos)
+    tree = ast.Module(body=[ast.Expr(value=inner, **pos)], type_ignores=[])
+    assert not [f for f in Engine().check(tree) if f.code == "BG000"]
+
+
+def test_declaration_validation() -> None:
+    """Bad declarations are refused at import time."""
+    with pytest.raises(RuleDeclarationError):
+        Rule(code="BX1", name="Bad Name", message="", hint="h", rationale="r",
+             bad=Example(""), good=Example(""))
+    with pytest.raises(RuleDeclarationError, match="CWE"):
+        Rule(code="BG299", name="no-cwe", message="m", hint="h", rationale="r",
+             bad=Example(""), good=Example(""))
+
+
+def test_check_source_select() -> None:
+    """check_source limits rules by prefix."""
+    src = "import sys\nsys.path.append('x')\n"
+    assert [f.code for f in check_source(src, select=["BG104"])] == ["BG104"]
+    assert check_source(src, select=["BG3"]) == [] or all(
+        f.code.startswith("BG3") for f in check_source(src, select=["BG3"])
+    )

@@ -1,0 +1,73 @@
+"""The project model: package roots, relative imports, the import graph."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from flake8_backend_guard import project
+from helpers import write_tree
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    project.clear_caches()
+
+
+def test_module_info(tmp_path: Path) -> None:
+    """Top-level package, module and package names from directories."""
+    write_tree(tmp_path, {"src/app/__init__.py": "", "src/app/api/__init__.py": "",
+                          "src/app/api/routes.py": "", "script.py": ""})
+    info = project.module_info(str(tmp_path / "src/app/api/routes.py"))
+    assert (info.in_package, info.top_name, info.module, info.package) == (
+        True, "app", "app.api.routes", "app.api")
+    init = project.module_info(str(tmp_path / "src/app/api/__init__.py"))
+    assert (init.module, init.package, init.is_init) == ("app.api", "app.api", True)
+    script = project.module_info(str(tmp_path / "script.py"))
+    assert not script.in_package
+    assert not project.module_info("stdin").in_package
+
+
+def test_relative_resolution(tmp_path: Path) -> None:
+    """resolve_relative and relative_module are inverse views."""
+    write_tree(tmp_path, {"app/__init__.py": "", "app/api/__init__.py": "",
+                          "app/api/routes.py": ""})
+    info = project.module_info(str(tmp_path / "app/api/routes.py"))
+    assert project.resolve_relative(info, 1, "deps") == "app.api.deps"
+    assert project.resolve_relative(info, 2, "db.models") == "app.db.models"
+    assert project.resolve_relative(info, 2, None) == "app"
+    assert project.resolve_relative(info, 3, None) is None
+    assert project.relative_module(info, "app.db.models") == "..db.models"
+    assert project.relative_module(info, "app.api.deps") == ".deps"
+    assert project.relative_module(info, "app") == ".."
+
+
+def test_strongly_connected() -> None:
+    """Tarjan's components: cycles share a component, the rest are alone."""
+    graph = {"a": ["b"], "b": ["c"], "c": ["a"], "d": ["a"], "e": []}
+    comp = project.strongly_connected(graph)
+    assert comp["a"] == comp["b"] == comp["c"]
+    assert len({comp["a"], comp["d"], comp["e"]}) == 3
+
+
+def test_long_chain_is_iterative() -> None:
+    """A 20,000-module chain does not recurse."""
+    graph = {f"m{i}": [f"m{i + 1}"] for i in range(20000)}
+    graph["m20000"] = ["m0"]
+    comp = project.strongly_connected(graph)
+    assert len(set(comp.values())) == 1
+
+
+def test_symlink_loop_and_unreadable(tmp_path: Path) -> None:
+    """Symlink loops are not followed; unparsable files are skipped."""
+    write_tree(tmp_path, {"app/__init__.py": "", "app/a.py": "from . import b\n",
+                          "app/b.py": "from . import a\n", "app/bad.py": "def (:\n"})
+    os.symlink(tmp_path / "app", tmp_path / "app" / "loop")
+    (tmp_path / "app" / "nul.py").write_bytes(b"x = 1\x00\n")
+    info = project.module_info(str(tmp_path / "app/a.py"))
+    graph = project.import_graph(info)
+    assert "app.loop.a" not in graph.files
+    assert graph.edges["app.a"] == ["app.b"]
+    assert graph.edges["app.bad"] == []
