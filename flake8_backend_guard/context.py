@@ -31,7 +31,14 @@ class FileContext:
         lines: Optional[Sequence[str]] = None,
         config: Config = DEFAULT_CONFIG,
     ) -> None:
-        """Create the context; ``filename`` may be a stdin display name."""
+        """Create the context; ``filename`` may be a stdin display name.
+
+        Args:
+            tree: The parsed module being checked.
+            filename: The file's path, used to find the package it belongs to.
+            lines: The file's source lines; None stands for none available.
+            config: The validated options the rules read.
+        """
         self.tree = tree
         self.filename = filename
         self.lines: Sequence[str] = lines if lines is not None else ()
@@ -43,7 +50,15 @@ class FileContext:
 
     # ---- generic lazy cache -------------------------------------------------
     def cached(self, key: Any, compute: Callable[[], T]) -> T:
-        """Return the value cached under ``key``, computing it once."""
+        """Return the value cached under ``key``, computing it once.
+
+        Args:
+            key: Any hashable key naming the fact, unique across rules.
+            compute: A function called without arguments on the first request.
+
+        Returns:
+            The value ``compute`` returned the first time ``key`` was requested.
+        """
         value = self._cache.get(key, _MISSING)
         if value is _MISSING:
             value = compute()
@@ -52,11 +67,25 @@ class FileContext:
 
     # ---- tree navigation -------------------------------------------------------
     def parent(self, node: ast.AST) -> Optional[ast.AST]:
-        """Return the parent of ``node`` (nodes already reached by the walk)."""
+        """Return the parent of ``node`` (nodes already reached by the walk).
+
+        Args:
+            node: A node of the checked tree.
+
+        Returns:
+            The node's parent, or None for the module or a node not yet reached.
+        """
         return self.parents.get(node)
 
     def ancestors(self, node: ast.AST) -> List[ast.AST]:
-        """Return the ancestors of ``node``, innermost first."""
+        """Return the ancestors of ``node``, innermost first.
+
+        Args:
+            node: A node of the checked tree already reached by the walk.
+
+        Returns:
+            The chain of parents from the direct parent up to the module.
+        """
         result = []
         current = self.parents.get(node)
         while current is not None:
@@ -85,7 +114,15 @@ class FileContext:
         return not self.scopes
 
     def enclosing_function(self, node: ast.AST) -> Optional[FunctionNode]:
-        """Return the innermost def that contains ``node`` (via the parent map)."""
+        """Return the innermost def that contains ``node`` (via the parent map).
+
+        Args:
+            node: A node of the checked tree already reached by the walk.
+
+        Returns:
+            The closest enclosing function or async function definition (lambdas
+            and classes are skipped), or None at module level.
+        """
         for ancestor in self.ancestors(node):
             if isinstance(ancestor, FUNCTION_TYPES):
                 return ancestor
@@ -123,7 +160,12 @@ class FileContext:
         return self._aliases
 
     def add_import(self, node: Union[ast.Import, ast.ImportFrom]) -> None:
-        """Record the names bound by an import statement."""
+        """Record the names bound by an import statement.
+
+        Args:
+            node: The ``import`` or ``from ... import`` statement; relative modules
+                keep their leading dots and ``*`` imports bind nothing.
+        """
         aliases = self._aliases if self._aliases is not None else self.aliases
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -147,8 +189,14 @@ class FileContext:
         """Return the dotted name of a Name/Attribute chain through import aliases.
 
         ``sp.run`` -> ``subprocess.run`` after ``import subprocess as sp``; a name
-        that was not imported is returned as written (``cursor.execute``). Returns
-        None for anything that is not a plain name chain.
+        that was not imported is returned as written (``cursor.execute``).
+
+        Args:
+            node: The expression to name, typically a call's ``func``.
+
+        Returns:
+            The qualified dotted name, or None for anything that is not a plain name
+            chain (a call, subscript or literal at its root).
         """
         parts: List[str] = []
         current = node
@@ -161,13 +209,27 @@ class FileContext:
         return ".".join(reversed(parts))
 
     def call_name(self, call: ast.AST) -> Optional[str]:
-        """Return the qualified name of the function a Call calls, if it is a name."""
+        """Return the qualified name of the function a Call calls, if it is a name.
+
+        Args:
+            call: The node to inspect; anything but an ``ast.Call`` gives None.
+
+        Returns:
+            The callee's qualified dotted name (see :meth:`qualname`), or None.
+        """
         if isinstance(call, ast.Call):
             return self.qualname(call.func)
         return None
 
     def is_imported(self, name: str) -> bool:
-        """Return True when local ``name`` is bound by an import."""
+        """Return True when local ``name`` is bound by an import.
+
+        Args:
+            name: A local name as written in the code (``sp``, ``json``).
+
+        Returns:
+            Whether an import seen so far binds that name.
+        """
         return name in self.aliases
 
     # ---- module constants -----------------------------------------------------------
@@ -178,7 +240,15 @@ class FileContext:
 
 
 def _module_level_statements(body: Sequence[ast.stmt]) -> List[ast.stmt]:
-    """Return statements at module level, descending into if/try/with blocks."""
+    """Return statements at module level, descending into if/try/with blocks.
+
+    Args:
+        body: The statements of a module body.
+
+    Returns:
+        Every statement in source order, including those nested in ``if``, ``for``,
+        ``while``, ``with`` and ``try`` blocks (but not in defs or classes).
+    """
     result: List[ast.stmt] = []
     stack = list(reversed(body))
     while stack:
@@ -199,7 +269,14 @@ def _module_level_statements(body: Sequence[ast.stmt]) -> List[ast.stmt]:
 
 
 def module_level_statements(tree: ast.Module) -> List[ast.stmt]:
-    """Return the module's statements, including those nested in if/try/with."""
+    """Return the module's statements, including those nested in if/try/with.
+
+    Args:
+        tree: The parsed module.
+
+    Returns:
+        The module-level statements in source order, nested blocks included.
+    """
     return _module_level_statements(tree.body)
 
 

@@ -104,7 +104,14 @@ def rule_page(rule: Rule) -> str:
 
 
 def _plain(template: str) -> str:
-    """Turn a message template into prose: ``{call}`` becomes ``<call>``."""
+    """Turn a message template into prose: ``{call}`` becomes ``<call>``.
+
+    Args:
+        template: A rule's ``str.format`` message template.
+
+    Returns:
+        The template with every brace replaced by an angle bracket.
+    """
     return template.replace("{", "<").replace("}", ">")
 
 

@@ -18,7 +18,12 @@ class Engine:
     def __init__(
         self, rules: Optional[Iterable[Rule]] = None, config: Config = DEFAULT_CONFIG
     ) -> None:
-        """Build the dispatch tables for ``rules`` (default: all rules)."""
+        """Build the dispatch tables for ``rules`` (default: all rules).
+
+        Args:
+            rules: The enabled rules; None enables every declared rule.
+            config: The validated options handed to every file's context.
+        """
         self.rules = list(all_rules() if rules is None else rules)
         self.config = config
         self.enter: DispatchTable = {}
@@ -37,7 +42,17 @@ class Engine:
         filename: str = "<unknown>",
         lines: Optional[Sequence[str]] = None,
     ) -> List[Finding]:
-        """Walk ``tree`` once and return the findings, sorted by position."""
+        """Walk ``tree`` once and return the findings, sorted by position.
+
+        Args:
+            tree: The parsed module to check.
+            filename: The file's path (or display name) used for package facts.
+            lines: The file's source lines, if the rules may need them.
+
+        Returns:
+            The findings of the enabled rules, plus a ``BG000`` finding for each rule
+            that failed internally, sorted by line, column and code.
+        """
         ctx = FileContext(tree, filename, lines, self.config)
         findings: List[Finding] = []
         failed: Dict[str, bool] = {}
@@ -128,7 +143,15 @@ def check_source(
 ) -> List[Finding]:
     """Parse ``source`` and check it (a convenience for tests and tools).
 
-    ``select`` limits the rules to codes starting with one of the given prefixes.
+    Args:
+        source: The Python source text to check.
+        filename: The path (or display name) the source is checked as.
+        config: The validated options to check with.
+        select: Code prefixes (``"BG2"``, ``"BG101"``) limiting the rules; None
+            runs every rule.
+
+    Returns:
+        The findings, sorted by position.
     """
     tree = ast.parse(source, filename=filename)
     rules = all_rules()

@@ -250,7 +250,17 @@ class Config:
     values: Mapping[str, Any] = field(default_factory=dict)
 
     def __getattr__(self, attr: str) -> Any:
-        """Return the value of the option named by ``attr``."""
+        """Return the value of the option named by ``attr``.
+
+        Args:
+            attr: The option's attribute name (``api_prefix`` for ``bg-api-prefix``).
+
+        Returns:
+            The validated value of that option.
+
+        Raises:
+            AttributeError: When no option has that attribute name.
+        """
         try:
             return self.values[attr]
         except KeyError:
@@ -260,7 +270,15 @@ class Config:
 def build_config(raw: Mapping[str, Any]) -> Config:
     """Validate raw option values (keys with ``-`` or ``_``) and return a Config.
 
-    Unknown ``bg-`` keys raise OptionError; missing keys take their defaults.
+    Args:
+        raw: Option values by name, with or without the ``bg-`` prefix; missing keys
+            and None values take their defaults.
+
+    Returns:
+        The validated configuration.
+
+    Raises:
+        OptionError: When a key names no known option or a value is invalid.
     """
     normalized: Dict[str, Any] = {}
     for key, value in raw.items():

@@ -27,14 +27,24 @@ class BackendGuardChecker:
     def __init__(
         self, tree: ast.Module, filename: str = "<unknown>", lines: Sequence[str] = ()
     ) -> None:
-        """Keep what flake8 hands over; the work happens in :meth:`run`."""
+        """Keep what flake8 hands over; the work happens in :meth:`run`.
+
+        Args:
+            tree: The parsed module of the file.
+            filename: The file's path, or flake8's display name for stdin.
+            lines: The file's source lines.
+        """
         self.tree = tree
         self.filename = filename
         self.lines = lines
 
     @classmethod
     def add_options(cls, parser: Any) -> None:
-        """Register every option of the schema with flake8."""
+        """Register every option of the schema with flake8.
+
+        Args:
+            parser: flake8's option manager; every option is also read from config.
+        """
         for spec in SCHEMA.values():
             kwargs: dict = {
                 "parse_from_config": True,
@@ -50,7 +60,17 @@ class BackendGuardChecker:
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
-        """Validate the option values; a bad value ends flake8 with one line."""
+        """Validate the option values; a bad value ends flake8 with one line.
+
+        Also builds the shared engine with only the rules flake8 would report.
+
+        Args:
+            options: The options flake8 parsed from the command line and config.
+
+        Raises:
+            SystemExit: With status 2, after writing the error to stderr, when an
+                option value is invalid.
+        """
         raw = {}
         for spec in SCHEMA.values():
             value = getattr(options, spec.dest, None)
@@ -59,13 +79,18 @@ class BackendGuardChecker:
         try:
             cls._config = build_config(raw)
         except OptionError as exc:
-            print(f"flake8-backend-guard: error: {exc}", file=sys.stderr)
+            sys.stderr.write(f"flake8-backend-guard: error: {exc}" + "\n")
             raise SystemExit(2) from None
         cls._engine = Engine(_enabled_rules(options), cls._config)
         _warn_if_b_hides_bg(options)
 
     def run(self) -> Iterator[FlakeError]:
-        """Yield flake8 error tuples for this file; never raises."""
+        """Yield flake8 error tuples for this file; never raises.
+
+        Yields:
+            ``(line, column, "CODE message", checker class)`` for each finding, or a
+            single ``BG000`` tuple when the engine itself fails.
+        """
         engine = type(self)._engine
         try:
             if engine is None:
@@ -91,7 +116,15 @@ def _show_default(value: Any) -> str:
 
 
 def _enabled_rules(options: argparse.Namespace) -> List[Rule]:
-    """Return the rules flake8 would report, so disabled rules never run."""
+    """Return the rules flake8 would report, so disabled rules never run.
+
+    Args:
+        options: The parsed flake8 options holding the select/ignore settings.
+
+    Returns:
+        The selected rules, or every rule when flake8's decision engine cannot be
+        used (an unsupported flake8 version); flake8 then filters the results.
+    """
     rules = all_rules()
     try:
         from flake8.style_guide import Decision, DecisionEngine
@@ -120,8 +153,8 @@ def _warn_if_b_hides_bg(options: argparse.Namespace) -> None:
     selected = _codes(options, "select", "extend_select")
     if "B" in ignored and not any(code.startswith("BG") for code in selected):
         _warned_b_prefix = True
-        print(
+        sys.stderr.write(
             "flake8-backend-guard: warning: ignoring 'B' also hides every BG code "
-            "(flake8 matches codes by prefix); add 'extend-select = BG' to keep them",
-            file=sys.stderr,
+            "(flake8 matches codes by prefix); add 'extend-select = BG' to keep them"
+            + "\n"
         )

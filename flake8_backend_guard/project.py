@@ -46,7 +46,17 @@ _dir_cache: Dict[Tuple[str, Tuple[str, ...]], bool] = {}
 
 
 def is_package_dir(directory: str, namespace_paths: Tuple[str, ...] = ()) -> bool:
-    """Return True when ``directory`` holds ``__init__.py`` or is a declared namespace."""
+    """Return True when ``directory`` is a package (cached per process).
+
+    Args:
+        directory: The directory to test.
+        namespace_paths: Normalised absolute paths of directories declared as
+            namespace packages (``bg-namespace-packages``).
+
+    Returns:
+        Whether ``directory`` holds an ``__init__.py`` or is a declared namespace
+        package.
+    """
     key = (directory, namespace_paths)
     cached = _dir_cache.get(key)
     if cached is None:
@@ -61,7 +71,17 @@ _info_cache: Dict[Tuple[str, Tuple[str, ...]], ModuleInfo] = {}
 
 
 def module_info(filename: str, namespace_paths: Tuple[str, ...] = ()) -> ModuleInfo:
-    """Return the :class:`ModuleInfo` of ``filename`` (a path or a display name)."""
+    """Return the :class:`ModuleInfo` of ``filename`` (a path or a display name).
+
+    Args:
+        filename: The file's path, or a display name such as ``stdin`` (which is
+            never inside a package).
+        namespace_paths: Normalised absolute paths of directories declared as
+            namespace packages (``bg-namespace-packages``).
+
+    Returns:
+        Where the file sits in its package tree (cached per process).
+    """
     key = (filename, namespace_paths)
     info = _info_cache.get(key)
     if info is None:
@@ -117,7 +137,14 @@ def _compute_module_info(filename: str, namespace_paths: Tuple[str, ...]) -> Mod
 def resolve_relative(info: ModuleInfo, level: int, module: Optional[str]) -> Optional[str]:
     """Return the absolute module a ``from <dots>module import`` names.
 
-    Returns None when the import climbs above the top-level package.
+    Args:
+        info: Where the importing file sits in its package.
+        level: The number of leading dots of the import.
+        module: The module written after the dots, or None for ``from . import x``.
+
+    Returns:
+        The absolute dotted module name, or None when the import climbs above the
+        top-level package (or the file is not in a package).
     """
     parts = info.package_parts
     if level - 1 > len(parts) - 1 or not parts:
@@ -133,6 +160,13 @@ def relative_module(info: ModuleInfo, target: str) -> str:
 
     From ``app/api/routes.py``: ``app.db.models`` -> ``..db.models``,
     ``app.api.deps`` -> ``.deps``, ``app`` -> ``..``.
+
+    Args:
+        info: Where the importing file sits in its package.
+        target: The absolute dotted name of the imported module.
+
+    Returns:
+        The module name with leading dots, for a ``from <dots>module import``.
     """
     here = info.package_parts
     there = target.split(".")
@@ -154,7 +188,15 @@ def _is_type_checking(test: ast.expr) -> bool:
 
 
 def _runtime_module_imports(body: Sequence[ast.stmt]) -> List[ast.stmt]:
-    """Return module-level imports, skipping ``if TYPE_CHECKING:`` bodies."""
+    """Return module-level imports, skipping ``if TYPE_CHECKING:`` bodies.
+
+    Args:
+        body: The statements of a module body.
+
+    Returns:
+        The import statements in source order, including those nested in ``if``
+        (its ``else`` only under ``TYPE_CHECKING``), ``with`` and ``try`` blocks.
+    """
     result: List[ast.stmt] = []
     stack = list(reversed(body))
     while stack:
@@ -184,11 +226,18 @@ Edge = Tuple[str, ast.stmt]
 def import_edges(
     tree: ast.Module, info: ModuleInfo, known: Iterable[str]
 ) -> List[Edge]:
-    """Return (target module, import statement) for the module-level internal imports.
+    """Return the edges of the module-level imports internal to the package.
 
-    ``known`` is the set of module names of the package; only imports of those
-    count. ``from X import name`` is an edge to ``X.name`` when that is a module,
-    else to ``X``.
+    ``from X import name`` is an edge to ``X.name`` when that is a module, else to
+    ``X``; imports under ``if TYPE_CHECKING:`` and of the module itself are skipped.
+
+    Args:
+        tree: The parsed module whose imports are read.
+        info: Where the module sits in its package, to resolve relative imports.
+        known: The module names of the package; only imports of those count.
+
+    Returns:
+        ``(target module, import statement)`` pairs, each target once per statement.
     """
     known_set = known if isinstance(known, (set, frozenset, dict)) else set(known)
     edges: List[Edge] = []
@@ -236,7 +285,13 @@ class ImportGraph:
     """The module-level import graph of one top-level package, read from disk."""
 
     def __init__(self, top_dir: str, namespace_paths: Tuple[str, ...] = ()) -> None:
-        """Read and parse every module below ``top_dir`` (never import them)."""
+        """Read and parse every module below ``top_dir`` (never import them).
+
+        Args:
+            top_dir: The directory of the top-level package.
+            namespace_paths: Normalised absolute paths of directories declared as
+                namespace packages (``bg-namespace-packages``).
+        """
         self.top_dir = top_dir
         self.namespace_paths = namespace_paths
         self.files: Dict[str, str] = self._discover()
@@ -287,8 +342,17 @@ class ImportGraph:
     ) -> List[Tuple[ast.stmt, List[str]]]:
         """Return (import statement, cycle) for each of ``edges`` that closes a cycle.
 
-        ``edges`` are the current file's own edges (from the buffer being checked,
-        which may differ from the disk); the graph is recomputed only then.
+        The graph's components are recomputed only when ``edges`` differ from the
+        module's edges read from disk.
+
+        Args:
+            module: The dotted name of the file being checked.
+            edges: The file's own edges, from the buffer being checked (which may
+                differ from the disk), as returned by :func:`import_edges`.
+
+        Returns:
+            For each edge on a cycle, its import statement and the cycle as module
+            names, from ``module`` through the target back to ``module``.
         """
         targets = [t for t, _ in edges]
         graph = self.edges
@@ -310,7 +374,12 @@ class ImportGraph:
 def strongly_connected(graph: Dict[str, List[str]]) -> Dict[str, int]:
     """Return module -> component id (Tarjan's algorithm, iterative).
 
-    Modules that are not on any cycle get a component of their own.
+    Args:
+        graph: Each module's imported modules.
+
+    Returns:
+        The strongly connected component id of every module reached; modules that
+        are not on any cycle get a component of their own.
     """
     index: Dict[str, int] = {}
     low: Dict[str, int] = {}
@@ -365,7 +434,19 @@ def _shortest_path(
     components: Dict[str, int],
     component: int,
 ) -> Optional[List[str]]:
-    """Return the shortest path start -> ... -> goal inside one component."""
+    """Return the shortest path start -> ... -> goal inside one component.
+
+    Args:
+        graph: Each module's imported modules.
+        start: The module the path starts from.
+        goal: The module the path ends at.
+        components: The component id of each module (see :func:`strongly_connected`).
+        component: The component the path must stay inside.
+
+    Returns:
+        The modules from ``start`` to ``goal`` (both included), found breadth-first,
+        or None when ``goal`` cannot be reached inside the component.
+    """
     previous: Dict[str, Optional[str]] = {start: None}
     queue = [start]
     for node in queue:
@@ -400,7 +481,16 @@ _graph_cache: Dict[Tuple[str, Tuple[str, ...]], ImportGraph] = {}
 
 
 def import_graph(info: ModuleInfo, namespace_paths: Tuple[str, ...] = ()) -> ImportGraph:
-    """Return the (cached) import graph of the top-level package of ``info``."""
+    """Return the (cached) import graph of the top-level package of ``info``.
+
+    Args:
+        info: Where a file sits; its ``top_dir`` selects the package.
+        namespace_paths: Normalised absolute paths of directories declared as
+            namespace packages (``bg-namespace-packages``).
+
+    Returns:
+        The import graph, built once per package and process.
+    """
     key = (info.top_dir, namespace_paths)
     graph = _graph_cache.get(key)
     if graph is None:

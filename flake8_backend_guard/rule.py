@@ -77,7 +77,13 @@ class Rule:
     leave_handlers: Dict[Type[ast.AST], List[Handler]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        """Validate the declaration and register the rule."""
+        """Validate the declaration and register the rule.
+
+        Raises:
+            RuleDeclarationError: When a field is invalid (code, name, severity,
+                empty texts, missing CWE, examples, unknown options) or the code is
+                already registered.
+        """
         problems = []
         if not CODE_RE.match(self.code):
             problems.append("code must look like BG1xx/BG2xx/BG3xx")
@@ -114,11 +120,25 @@ class Rule:
         return f"{DOCS_BASE_URL}/{self.code}.md"
 
     def on(self, *node_types: Type[ast.AST]) -> Callable[[Handler], Handler]:
-        """Register a handler called when the walk enters a node of these types."""
+        """Register a handler called when the walk enters a node of these types.
+
+        Args:
+            *node_types: The AST node classes the handler is dispatched for.
+
+        Returns:
+            A decorator that registers the handler and returns it unchanged.
+        """
         return self._register(self.handlers, node_types)
 
     def on_leave(self, *node_types: Type[ast.AST]) -> Callable[[Handler], Handler]:
-        """Register a handler called when the walk leaves a node of these types."""
+        """Register a handler called when the walk leaves a node of these types.
+
+        Args:
+            *node_types: The AST node classes the handler is dispatched for.
+
+        Returns:
+            A decorator that registers the handler and returns it unchanged.
+        """
         return self._register(self.leave_handlers, node_types)
 
     @staticmethod
@@ -134,11 +154,27 @@ class Rule:
         return decorator
 
     def render(self, **fields: Any) -> str:
-        """Return the full message text: what is wrong, then what to do."""
+        """Return the full message text: what is wrong, then what to do.
+
+        Args:
+            **fields: Values filling the ``message`` and ``hint`` templates.
+
+        Returns:
+            The formatted message and hint, joined by ``"; "``.
+        """
         return f"{self.message.format(**fields)}; {self.hint.format(**fields)}"
 
     def finding(self, node: Any, **fields: Any) -> Finding:
-        """Return a finding located at ``node`` (an AST node with a position)."""
+        """Return a finding located at ``node`` (an AST node with a position).
+
+        Args:
+            node: The AST node whose start and end positions locate the finding;
+                missing positions default to line 1, column 0.
+            **fields: Values filling the ``message`` and ``hint`` templates.
+
+        Returns:
+            The finding of this rule, with the rendered message.
+        """
         return Finding(
             line=getattr(node, "lineno", 1),
             col=getattr(node, "col_offset", 0),
@@ -149,7 +185,16 @@ class Rule:
         )
 
     def finding_at(self, line: int, col: int = 0, **fields: Any) -> Finding:
-        """Return a finding at an explicit position (1-based line, 0-based col)."""
+        """Return a finding at an explicit position (1-based line, 0-based col).
+
+        Args:
+            line: The 1-based line of the finding.
+            col: The 0-based column of the finding.
+            **fields: Values filling the ``message`` and ``hint`` templates.
+
+        Returns:
+            The finding of this rule, with the rendered message and no end position.
+        """
         return Finding(line=line, col=col, code=self.code, message=self.render(**fields))
 
 
@@ -163,13 +208,24 @@ INTERNAL_ERROR_CODE = "BG000"
 
 
 def all_rules() -> List[Rule]:
-    """Return every declared rule, sorted by code (loads the rule modules)."""
+    """Return every declared rule, sorted by code (loads the rule modules).
+
+    Returns:
+        The registered rules, ordered by their code.
+    """
     from . import rules  # noqa: F401  (importing registers the rules)
 
     return [REGISTRY[code] for code in sorted(REGISTRY)]
 
 
 def get_rule(code: str) -> Optional[Rule]:
-    """Return the rule declared for ``code``, or None."""
+    """Return the rule declared for ``code``, or None.
+
+    Args:
+        code: A rule code such as ``BG101`` (case-insensitive).
+
+    Returns:
+        The declared rule, or None when no rule has that code.
+    """
     all_rules()
     return REGISTRY.get(code.upper())

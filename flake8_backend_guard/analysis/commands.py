@@ -21,13 +21,28 @@ _ENV_ASSIGN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
 def is_python_program(word: str) -> bool:
-    """Return True for ``python``, ``python3.11``, ``/usr/bin/python3``, ``pypy3``."""
+    """Return True for ``python``, ``python3.11``, ``/usr/bin/python3``, ``pypy3``.
+
+    Args:
+        word: A command word, possibly with a directory part; ``sys.executable``
+            (the source text of an argv item) counts too.
+
+    Returns:
+        Whether the word names a Python interpreter.
+    """
     base = word.rsplit("/", 1)[-1]
     return bool(_PYTHON_RE.match(base)) or word == "sys.executable"
 
 
 def is_server_program(word: str) -> bool:
-    """Return True for ASGI/WSGI servers such as ``uvicorn`` or ``gunicorn``."""
+    """Return True for ASGI/WSGI servers such as ``uvicorn`` or ``gunicorn``.
+
+    Args:
+        word: A command word, possibly with a directory part.
+
+    Returns:
+        Whether the word's base name is a known ASGI/WSGI server program.
+    """
     return word.rsplit("/", 1)[-1] in SERVERS
 
 
@@ -36,6 +51,13 @@ def is_script_path(word: str) -> bool:
 
     ``src/main.py`` and ``./app/main.py`` yes; ``main.py``, ``./main.py`` and
     ``/opt/app/main.py`` no.
+
+    Args:
+        word: A command-line argument.
+
+    Returns:
+        Whether the argument is such a script path (absolute, home-relative,
+        variable-based paths and URLs are not).
     """
     if not word.endswith(".py") or word.startswith(("/", "~", "$")) or "://" in word:
         return False
@@ -48,8 +70,16 @@ def script_in_argv(argv: Sequence[str]) -> Optional[str]:
 
     ``["python", "src/main.py"]`` -> ``"src/main.py"``;
     ``["python", "-m", "src.main"]`` -> None; ``["uvicorn", "src/main.py"]`` ->
-    ``"src/main.py"``. Leading ``env``/``exec`` words and ``VAR=value`` assignments
-    are skipped.
+    ``"src/main.py"``. Leading ``env``/``exec``/``nohup``/``sudo``/``time`` words
+    and ``VAR=value`` assignments are skipped.
+
+    Args:
+        argv: The words of one simple command, program first.
+
+    Returns:
+        The script path run by a Python interpreter or ASGI/WSGI server, or None
+        when the command runs a module (``-m``), inline code (``-c``) or no script
+        path.
     """
     words = list(argv)
     start = 0
@@ -86,8 +116,15 @@ def script_in_argv(argv: Sequence[str]) -> Optional[str]:
 def split_command(command: str) -> List[List[str]]:
     """Split a shell command string into the argv of each simple command.
 
-    ``"cd app && python src/main.py"`` -> ``[["cd", "app"], ["python", "src/main.py"]]``.
-    Unbalanced quotes fall back to whitespace splitting.
+    ``"cd app && python src/main.py"`` gives
+    ``[["cd", "app"], ["python", "src/main.py"]]``.
+
+    Args:
+        command: A shell command line; unbalanced quotes fall back to whitespace
+            splitting.
+
+    Returns:
+        The non-empty argv lists, split at ``&&``, ``||``, ``;``, ``|`` and ``&``.
     """
     try:
         lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|")
@@ -108,6 +145,13 @@ def script_in_command(command: str) -> Optional[str]:
     """Return the script path a shell command string runs by file path, or None.
 
     Also looks inside ``sh -c "..."`` / ``bash -c "..."``.
+
+    Args:
+        command: A shell command line, possibly of several simple commands.
+
+    Returns:
+        The first script path run by file path (see :func:`script_in_argv`), or
+        None.
     """
     for argv in split_command(command):
         if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in ("sh", "bash") and argv[1] == "-c":

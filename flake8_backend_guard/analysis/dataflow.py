@@ -82,12 +82,32 @@ def _scope_bindings(scope: Scope) -> Dict[str, List[Binding]]:
 
 
 def bindings(ctx: FileContext, scope: Scope) -> Dict[str, List[Binding]]:
-    """Return name -> bindings for ``scope`` (cached on the context)."""
+    """Return name -> bindings for ``scope`` (cached on the context).
+
+    Args:
+        ctx: The file's context, which caches the result per scope.
+        scope: The function or module whose own bindings are collected (nested
+            functions and classes count only by their name).
+
+    Returns:
+        Each locally bound name mapped to its ``(line, column, value)`` bindings in
+        source order; parameters come first with column -1.
+    """
     return ctx.cached(("bindings", id(scope)), lambda: _scope_bindings(scope))
 
 
 def _loop_lines(ctx: FileContext, node: ast.AST, scope: ast.AST) -> Optional[Tuple[int, int]]:
-    """Return the line span of the outermost loop around ``node`` inside ``scope``."""
+    """Return the line span of the outermost loop around ``node`` inside ``scope``.
+
+    Args:
+        ctx: The file's context, whose parent map gives the ancestors.
+        node: The node whose enclosing loops are searched.
+        scope: The function or module where the search stops.
+
+    Returns:
+        The ``(first line, last line)`` of the outermost ``for``/``while`` loop, or
+        None when ``node`` is in no loop within ``scope``.
+    """
     span = None
     for ancestor in ctx.ancestors(node):
         if ancestor is scope:
@@ -100,9 +120,16 @@ def _loop_lines(ctx: FileContext, node: ast.AST, scope: ast.AST) -> Optional[Tup
 def reaching_values(ctx: FileContext, name: ast.Name) -> List[Optional[ast.AST]]:
     """Return the values ``name`` may hold where it is used.
 
-    Each item is an assigned expression, an AugAssign node (``q += ...``), or None
-    for a binding of unknown value (a parameter, loop variable...). An empty list
-    means the name is not bound in the enclosing function (a global or builtin).
+    Args:
+        ctx: The file's context, whose parent map gives the enclosing function.
+        name: The use of the name to resolve.
+
+    Returns:
+        The values of the bindings that come before the use or lie in a loop around
+        it. Each item is an assigned expression, an AugAssign node (``q += ...``),
+        or None for a binding of unknown value (a parameter, loop variable...). An
+        empty list means the name is not bound in the enclosing function, or the
+        module at module level (a global or builtin).
     """
     scope: Scope = ctx.enclosing_function(name) or ctx.tree
     all_bindings = bindings(ctx, scope).get(name.id)
@@ -120,5 +147,14 @@ def reaching_values(ctx: FileContext, name: ast.Name) -> List[Optional[ast.AST]]
 
 
 def module_value(ctx: FileContext, name: str) -> Optional[ast.expr]:
-    """Return the value of a module-level name bound exactly once, if any."""
+    """Return the value of a module-level name bound exactly once, if any.
+
+    Args:
+        ctx: The file's context holding the module constants.
+        name: The module-level name to look up.
+
+    Returns:
+        The expression bound to the name, or None when it is not bound exactly once
+        at module level.
+    """
     return ctx.module_constants.get(name)

@@ -82,6 +82,12 @@ def split_name(name: str) -> Tuple[str, ...]:
     ``split_name("JWT_SECRET_KEY") == ("jwt", "secret", "key")``,
     ``split_name("apiKey") == ("api", "key")``,
     ``split_name("password2") == ("password",)``.
+
+    Args:
+        name: An identifier or key in any case style (snake, kebab, camel, upper).
+
+    Returns:
+        The lower-case parts in order, without trailing all-digit parts.
     """
     parts = [p.lower() for p in _PART_RE.findall(name)]
     while parts and parts[-1].isdigit():
@@ -105,28 +111,54 @@ def _sensitive_parts(parts: Tuple[str, ...], extra: FrozenSet[str]) -> bool:
 def is_sensitive(name: str, extra: FrozenSet[str] = frozenset()) -> bool:
     """Return True when ``name`` holds a secret by the RULES.md definition.
 
-    ``extra`` holds the ``bg-sensitive-names`` words (lower case).
+    Args:
+        name: The variable, attribute, argument or key name to judge.
+        extra: The ``bg-sensitive-names`` words (lower case), accepted as last parts.
+
+    Returns:
+        Whether the name's last part (or last two parts) marks it as sensitive.
     """
     return _sensitive_parts(split_name(name), extra)
 
 
 def is_password_name(name: str) -> bool:
-    """Return True when the last part of ``name`` is a password word."""
+    """Return True when the last part of ``name`` is a password word.
+
+    Args:
+        name: The name to judge (``db_password`` yes, ``password_hash`` no).
+
+    Returns:
+        Whether the last part is ``password``, ``passwd``, ``pwd`` or ``passphrase``.
+    """
     parts = split_name(name)
     return bool(parts) and parts[-1] in PASSWORD_WORDS
 
 
 def mentions_password(name: str) -> bool:
-    """Return True when any part of ``name`` is a password word (``password_hash``)."""
+    """Return True when any part of ``name`` is a password word (``password_hash``).
+
+    Args:
+        name: The name to judge.
+
+    Returns:
+        Whether any part is ``password``, ``passwd``, ``pwd`` or ``passphrase``.
+    """
     return any(part in PASSWORD_WORDS for part in split_name(name))
 
 
 def is_random_sensitive(name: str, extra: FrozenSet[str] = frozenset()) -> bool:
     """Return True for names that must not hold ``random`` values (BG210).
 
-    Sensitive names, plus last parts ``nonce``, ``salt``, ``key``, and ``code``
-    after a qualifier such as ``reset`` or ``verify`` (``reset_code`` yes,
+    Sensitive names, plus last parts ``nonce``, ``salt``, ``key``, ``csrf``, and
+    ``code`` after a qualifier such as ``reset`` or ``verify`` (``reset_code`` yes,
     ``status_code`` no).
+
+    Args:
+        name: The name a random value is bound to.
+        extra: The ``bg-sensitive-names`` words (lower case), accepted as last parts.
+
+    Returns:
+        Whether the name calls for a cryptographically secure random value.
     """
     parts = split_name(name)
     if _sensitive_parts(parts, extra):
@@ -142,8 +174,15 @@ def is_random_sensitive(name: str, extra: FrozenSet[str] = frozenset()) -> bool:
 
 
 def node_name(node: Optional[ast.AST]) -> Optional[str]:
-    """Return the name a node is known by: a Name's id, an Attribute's attr,
-    a Subscript's constant string key, or a string constant itself."""
+    """Return the name a node is known by.
+
+    Args:
+        node: The expression (or argument) to name; None is accepted.
+
+    Returns:
+        A Name's id, an Attribute's attr, a Subscript's constant string key, a
+        string constant itself or an argument's name; None for anything else.
+    """
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):

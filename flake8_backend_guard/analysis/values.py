@@ -29,7 +29,18 @@ _MAX_STR = 10_000
 def const_value(
     ctx: Optional[FileContext], node: Optional[ast.AST], _seen: Optional[Set[str]] = None
 ) -> Any:
-    """Return the constant value of ``node``, or UNKNOWN."""
+    """Return the constant value of ``node``, or UNKNOWN.
+
+    Args:
+        ctx: The file's context, to resolve module-level constants; None resolves
+            literals only.
+        node: The expression to evaluate; None gives UNKNOWN.
+
+    Returns:
+        The Python value of a literal, a module constant not rebound locally, a
+        tuple/list/set of those or simple arithmetic on them; :data:`UNKNOWN` for
+        anything else (including strings longer than 10,000 characters).
+    """
     if node is None:
         return UNKNOWN
     if isinstance(node, ast.Constant):
@@ -106,24 +117,60 @@ def _locally_bound(ctx: FileContext, name: ast.Name) -> bool:
 
 
 def is_constant(ctx: Optional[FileContext], node: Optional[ast.AST]) -> bool:
-    """Return True when ``node`` evaluates to a constant (see :func:`const_value`)."""
+    """Return True when ``node`` evaluates to a constant (see :func:`const_value`).
+
+    Args:
+        ctx: The file's context, to resolve module-level constants; None resolves
+            literals only.
+        node: The expression to evaluate.
+
+    Returns:
+        Whether the value is known (``None`` and ``False`` count as constants).
+    """
     return const_value(ctx, node) is not UNKNOWN
 
 
 def is_true(ctx: Optional[FileContext], node: Optional[ast.AST]) -> bool:
-    """Return True when ``node`` is a constant whose value is truthy."""
+    """Return True when ``node`` is a constant whose value is truthy.
+
+    Args:
+        ctx: The file's context, to resolve module-level constants; None resolves
+            literals only.
+        node: The expression to evaluate.
+
+    Returns:
+        Whether the value is known and truthy; False for non-constant values.
+    """
     value = const_value(ctx, node)
     return value is not UNKNOWN and bool(value)
 
 
 def is_false_constant(ctx: Optional[FileContext], node: Optional[ast.AST]) -> bool:
-    """Return True when ``node`` is a constant whose value is falsy."""
+    """Return True when ``node`` is a constant whose value is falsy.
+
+    Args:
+        ctx: The file's context, to resolve module-level constants; None resolves
+            literals only.
+        node: The expression to evaluate.
+
+    Returns:
+        Whether the value is known and falsy; False for non-constant values.
+    """
     value = const_value(ctx, node)
     return value is not UNKNOWN and not value
 
 
 def keyword(call: ast.Call, name: str) -> Optional[ast.keyword]:
-    """Return the keyword argument ``name`` of ``call``, or None."""
+    """Return the keyword argument ``name`` of ``call``, or None.
+
+    Args:
+        call: The call to search.
+        name: The keyword's name (``timeout``).
+
+    Returns:
+        The first ``ast.keyword`` passed under that name, or None when the call
+        does not pass it explicitly.
+    """
     for kw in call.keywords:
         if kw.arg == name:
             return kw
@@ -131,18 +178,44 @@ def keyword(call: ast.Call, name: str) -> Optional[ast.keyword]:
 
 
 def keyword_value(call: ast.Call, name: str) -> Optional[ast.expr]:
-    """Return the value of keyword argument ``name`` of ``call``, or None."""
+    """Return the value of keyword argument ``name`` of ``call``, or None.
+
+    Args:
+        call: The call to search.
+        name: The keyword's name (``timeout``).
+
+    Returns:
+        The expression passed under that name, or None when it is not passed.
+    """
     kw = keyword(call, name)
     return kw.value if kw is not None else None
 
 
 def has_star_kwargs(call: ast.Call) -> bool:
-    """Return True when ``call`` passes ``**kwargs`` (keywords may hide there)."""
+    """Return True when ``call`` passes ``**kwargs`` (keywords may hide there).
+
+    Args:
+        call: The call to inspect.
+
+    Returns:
+        Whether any keyword of the call is a ``**`` unpacking.
+    """
     return any(kw.arg is None for kw in call.keywords)
 
 
 def argument(call: ast.Call, position: int, name: Optional[str] = None) -> Optional[ast.expr]:
-    """Return the argument at ``position`` or passed as keyword ``name``."""
+    """Return the argument at ``position`` or passed as keyword ``name``.
+
+    Args:
+        call: The call to search.
+        position: The 0-based index of the positional argument.
+        name: The keyword the argument may be passed as instead; None for a
+            positional-only parameter.
+
+    Returns:
+        The argument's expression, or None when it is not passed (or a ``*args``
+        unpacking at or before ``position`` hides where it is).
+    """
     if position < len(call.args) and not any(
         isinstance(a, ast.Starred) for a in call.args[: position + 1]
     ):

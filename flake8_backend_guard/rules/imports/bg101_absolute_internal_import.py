@@ -55,7 +55,17 @@ def _is_internal(ctx: FileContext, info: ModuleInfo, name: str) -> bool:
 
 
 def _relative_base(info: ModuleInfo, target: str) -> Optional[str]:
-    """Return the relative spelling of ``target``, or None if it is not reachable."""
+    """Return the relative spelling of ``target``, or None if it is not reachable.
+
+    Args:
+        info: Where the importing file sits in its package.
+        target: The absolute dotted module name being imported.
+
+    Returns:
+        The module name with leading dots, or None when ``target`` lies outside the
+        file's top-level package (another internal package from
+        ``bg-internal-packages``).
+    """
     if target.partition(".")[0] != info.top_name:
         return None
     return relative_module(info, target)

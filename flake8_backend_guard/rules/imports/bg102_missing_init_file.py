@@ -1,4 +1,4 @@
-"""BG102 missing-init-file: a module in a package tree whose directory lacks __init__.py."""
+"""BG102 missing-init-file: a package-tree module whose directory lacks __init__.py."""
 
 from __future__ import annotations
 

@@ -38,7 +38,18 @@ def _is_sys_path(ctx: FileContext, node: ast.AST) -> bool:
 
 @RULE.on(ast.Call)
 def check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
-    """Flag ``sys.path.insert/append/extend(...)`` and ``site.addsitedir(...)``."""
+    """Flag ``sys.path.insert/append/extend(...)`` and ``site.addsitedir(...)``.
+
+    Also flags the other in-place list methods on ``sys.path`` (``remove``,
+    ``clear``, ``pop``).
+
+    Args:
+        node: The call being visited.
+        ctx: The file's context, to resolve import aliases of ``sys`` and ``site``.
+
+    Yields:
+        One BG104 finding when the call edits the import path.
+    """
     func = node.func
     if (
         isinstance(func, ast.Attribute)
@@ -52,7 +63,15 @@ def check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
 
 @RULE.on(ast.Assign, ast.AugAssign, ast.AnnAssign)
 def check_assign(node: ast.stmt, ctx: FileContext) -> Iterator[Finding]:
-    """Flag ``sys.path = ...``, ``sys.path += ...`` and ``sys.path[i:j] = ...``."""
+    """Flag ``sys.path = ...``, ``sys.path += ...`` and ``sys.path[i:j] = ...``.
+
+    Args:
+        node: The assignment, augmented or annotated assignment being visited.
+        ctx: The file's context, to resolve import aliases of ``sys``.
+
+    Yields:
+        A BG104 finding for each target that is ``sys.path`` or a subscript of it.
+    """
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
     for target in targets:
         if _is_sys_path(ctx, target):
