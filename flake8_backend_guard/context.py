@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import ast
 import os
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    List,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    TypeVar,
+    Union,
+)
 
 from .options import DEFAULT_CONFIG, Config
 
@@ -47,6 +58,7 @@ class FileContext:
         self.scopes: List[ScopeNode] = []
         self._cache: Dict[Any, Any] = {}
         self._aliases: Optional[Dict[str, str]] = None
+        self._linked: Set[int] = set()
 
     # ---- generic lazy cache -------------------------------------------------
     def cached(self, key: Any, compute: Callable[[], T]) -> T:
@@ -73,9 +85,37 @@ class FileContext:
             node: A node of the checked tree.
 
         Returns:
-            The node's parent, or None for the module or a node not yet reached.
+            The node's parent, or None for the module.
         """
-        return self.parents.get(node)
+        parent = self.parents.get(node)
+        if parent is None and node is not self.tree:
+            self._link_ahead(node)
+            parent = self.parents.get(node)
+        return parent
+
+    def _link_ahead(self, node: ast.AST) -> None:
+        """Link the parents of the scopes being walked, for nodes not reached yet.
+
+        The walk records a node's children when it enters the node; a rule that
+        looks at deeper nodes ahead of the walk (the arguments of an argument) gets
+        them linked here, once per enclosing scope, innermost first.
+
+        Args:
+            node: A node whose parent is not known yet.
+        """
+        candidates: List[ast.AST] = list(reversed(self.scopes))
+        candidates.append(self.tree)
+        for scope in candidates:
+            if id(scope) in self._linked:
+                continue
+            self._linked.add(id(scope))
+            parents = self.parents
+            for parent in ast.walk(scope):
+                for child in ast.iter_child_nodes(parent):
+                    if child not in parents:
+                        parents[child] = parent
+            if node in parents:
+                return
 
     def ancestors(self, node: ast.AST) -> List[ast.AST]:
         """Return the ancestors of ``node``, innermost first.
@@ -87,10 +127,10 @@ class FileContext:
             The chain of parents from the direct parent up to the module.
         """
         result = []
-        current = self.parents.get(node)
+        current = self.parent(node)
         while current is not None:
             result.append(current)
-            current = self.parents.get(current)
+            current = self.parent(current)
         return result
 
     @property

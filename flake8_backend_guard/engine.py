@@ -81,6 +81,17 @@ class Engine:
             node_type = type(node)
             if node_type in import_types and scopes:
                 ctx.add_import(node)
+            children = []
+            for field_name in node._fields:
+                value = getattr(node, field_name, None)
+                if value.__class__ is list:
+                    for child in value:
+                        if isinstance(child, ast_type):
+                            children.append(child)
+                            parents[child] = node
+                elif isinstance(value, ast_type):
+                    children.append(value)
+                    parents[value] = node
             handlers = enter.get(node_type)
             if handlers:
                 _dispatch(handlers, node, ctx, findings, failed)
@@ -89,17 +100,7 @@ class Engine:
                 push((node,))
                 if is_scope:
                     scopes.append(node)
-            children = []
-            for field_name in node._fields:
-                value = getattr(node, field_name, None)
-                if value.__class__ is list:
-                    for child in value:
-                        if isinstance(child, ast_type):
-                            children.append(child)
-                elif isinstance(value, ast_type):
-                    children.append(value)
             for child in reversed(children):
-                parents[child] = node
                 push(child)
         findings.sort(key=lambda f: (f.line, f.col, f.code))
         return findings

@@ -1,0 +1,230 @@
+"""BG202 shell-command: commands run through a shell.
+
+Flagged (names resolved through imports and aliases):
+
+* functions that always use a shell: ``os.system``, ``os.popen`` (and Python 2's
+  ``os.popen2/3/4``, ``popen2.*``, ``commands.getoutput/getstatusoutput``),
+  ``subprocess.getoutput/getstatusoutput``, ``platform.popen``,
+  ``asyncio.create_subprocess_shell`` and the event loop's ``loop.subprocess_shell``;
+* any ``subprocess.*`` call with ``shell=`` a truthy constant (module constants are
+  resolved; a non-constant ``shell=`` is not judged, RULES.md Clarifications);
+* the "shell forms" of ``os.spawn*``: the ``spawn*`` functions never use a shell by
+  themselves, so a shell form is one that starts a shell to run a command string:
+  the program is ``sh``, ``bash``, ``zsh``, ``dash``, ``ksh``, ``cmd``, ``powershell``
+  ... (any path, any ``.exe``) and ``-c`` / ``/c`` / ``-Command`` is among its
+  arguments, as in ``os.spawnl(os.P_WAIT, "/bin/sh", "sh", "-c", cmd)``;
+* ``anyio.run_process``/``anyio.open_process`` given a command string (anyio runs
+  a string through the shell and a list without one).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator, List, Optional
+
+from ...analysis.values import UNKNOWN, const_value, keyword_value
+from ...context import FileContext
+from ...rule import Example, Finding, Rule
+
+RULE = Rule(
+    code="BG202",
+    name="shell-command",
+    message="{call} runs a shell command",
+    hint="use subprocess.run([...], shell=False, timeout=...)",
+    rationale=(
+        "Why is this bad? A shell parses its command line: quotes, `;`, `&&`, `|`, "
+        "`$(...)` and back-ticks in any value pasted into it run further commands "
+        "(OS command injection), and quoting every value correctly by hand is "
+        "fragile. `subprocess.run([...])` with an argument list starts the program "
+        "directly: each value is one argument, never parsed. Add a timeout so a hung "
+        "command cannot block the worker."
+    ),
+    bad=Example(
+        "import os\n\n\n"
+        "def backup(path):\n"
+        "    os.system('tar czf backup.tgz ' + path)\n"
+    ),
+    good=Example(
+        "import subprocess\n\n\n"
+        "def backup(path):\n"
+        "    subprocess.run(\n"
+        "        ['tar', 'czf', 'backup.tgz', path], check=True, timeout=60\n"
+        "    )\n"
+    ),
+    severity="error",
+    cwe=78,
+    overlaps=("S602", "S605", "B602", "B605"),
+)
+
+_ALWAYS_SHELL = frozenset(
+    {
+        "os.system",
+        "os.popen",
+        "os.popen2",
+        "os.popen3",
+        "os.popen4",
+        "posix.system",
+        "posix.popen",
+        "nt.system",
+        "popen2.popen2",
+        "popen2.popen3",
+        "popen2.popen4",
+        "popen2.Popen3",
+        "popen2.Popen4",
+        "commands.getoutput",
+        "commands.getstatusoutput",
+        "subprocess.getoutput",
+        "subprocess.getstatusoutput",
+        "platform.popen",
+        "asyncio.create_subprocess_shell",
+        "asyncio.subprocess.create_subprocess_shell",
+    }
+)
+_LAST_PARTS = frozenset(q.rsplit(".", 1)[1] for q in _ALWAYS_SHELL) | frozenset(
+    {"subprocess_shell", "run_process", "open_process"}
+)
+_SPAWN = frozenset(
+    {
+        "spawnl",
+        "spawnle",
+        "spawnlp",
+        "spawnlpe",
+        "spawnv",
+        "spawnve",
+        "spawnvp",
+        "spawnvpe",
+    }
+)
+_SHELLS = frozenset(
+    {
+        "sh",
+        "bash",
+        "zsh",
+        "dash",
+        "ksh",
+        "csh",
+        "tcsh",
+        "ash",
+        "fish",
+        "busybox",
+        "cmd",
+        "command.com",
+        "powershell",
+        "pwsh",
+    }
+)
+_COMMAND_FLAGS = frozenset(
+    {"-c", "/c", "/C", "-Command", "-command", "/k", "/K", "-lc", "-ic"}
+)
+# subprocess.Popen's positional parameters: shell is the 9th.
+_POPEN_SHELL_POSITION = 8
+
+
+def _is_shell_program(value: object) -> bool:
+    if not isinstance(value, str) or not value:
+        return False
+    base = value.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if base.endswith(".exe"):
+        base = base[:-4]
+    return base in _SHELLS
+
+
+def _spawn_argv(ctx: FileContext, call: ast.Call, name: str) -> Optional[List[object]]:
+    # Return [program, argv...] of an ``os.spawn*`` call as constants (or UNKNOWN).
+    args = call.args
+    if any(isinstance(a, ast.Starred) for a in args) or len(args) < 3:
+        return None
+    program = const_value(ctx, args[1])
+    if "v" in name[5:]:
+        argv_node = args[2]
+        if not isinstance(argv_node, (ast.List, ast.Tuple)):
+            value = const_value(ctx, argv_node)
+            if isinstance(value, (list, tuple)):
+                return [program, *value]
+            return None
+        return [program, *(const_value(ctx, e) for e in argv_node.elts)]
+    rest = args[2:]
+    if name.endswith("e"):
+        rest = rest[:-1]  # the environment mapping
+    return [program, *(const_value(ctx, a) for a in rest)]
+
+
+def _is_spawn_shell(ctx: FileContext, call: ast.Call, name: str) -> bool:
+    argv = _spawn_argv(ctx, call, name)
+    if not argv:
+        return False
+    if not _is_shell_program(argv[0]):
+        return False
+    return any(isinstance(a, str) and a in _COMMAND_FLAGS for a in argv[1:])
+
+
+def _shell_argument(call: ast.Call, name: str) -> Optional[ast.expr]:
+    value = keyword_value(call, "shell")
+    if value is not None:
+        return value
+    if name == "subprocess.Popen" and len(call.args) > _POPEN_SHELL_POSITION:
+        if not any(isinstance(a, ast.Starred) for a in call.args):
+            return call.args[_POPEN_SHELL_POSITION]
+    return None
+
+
+def _is_command_string(ctx: FileContext, node: Optional[ast.expr]) -> bool:
+    if node is None:
+        return False
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        return isinstance(node.left, (ast.Constant, ast.JoinedStr)) and (
+            isinstance(node.op, ast.Mod) or _is_command_string(ctx, node.left)
+        )
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and isinstance(node.func.value, ast.Constant)
+    ):
+        return True
+    return isinstance(const_value(ctx, node), str)
+
+
+@RULE.on(ast.Call)
+def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        last = func.attr
+    elif isinstance(func, ast.Name):
+        last = func.id
+    else:
+        return
+    has_shell_kw = any(kw.arg == "shell" for kw in node.keywords)
+    if not (
+        has_shell_kw
+        or last in _LAST_PARTS
+        or last in _SPAWN
+        or (isinstance(func, ast.Name) and last in ctx.aliases)
+    ):
+        return
+    name = ctx.qualname(func) or ""
+    if name in _ALWAYS_SHELL:
+        yield RULE.finding(node, call=f"`{name}()`")
+        return
+    if last == "subprocess_shell" and isinstance(func, ast.Attribute):
+        yield RULE.finding(node, call="`loop.subprocess_shell()`")
+        return
+    if name in ("anyio.run_process", "anyio.open_process"):
+        command = node.args[0] if node.args else keyword_value(node, "command")
+        if _is_command_string(ctx, command):
+            yield RULE.finding(node, call=f"`{name}()` with a command string")
+        return
+    spawn = name.rsplit(".", 1)[-1]
+    if spawn in _SPAWN and name in (f"os.{spawn}", f"posix.{spawn}", f"nt.{spawn}"):
+        if _is_spawn_shell(ctx, node, spawn):
+            yield RULE.finding(node, call=f"`{name}()` starting a shell with -c")
+        return
+    if name.startswith("subprocess."):
+        shell = _shell_argument(node, name)
+        if shell is None:
+            return
+        value = const_value(ctx, shell)
+        if value is not UNKNOWN and value:
+            yield RULE.finding(node, call=f"`{name}(..., shell=True)`")

@@ -1,0 +1,171 @@
+"""BG302 missing-docstring: a public function, method or class without a docstring."""
+
+from __future__ import annotations
+
+import ast
+from typing import FrozenSet, Iterator, List, Optional, Union
+
+from ...analysis.docstrings import (
+    docstring_text,
+    is_dispatch_registration,
+    is_overload,
+    is_override,
+    is_property_redefinition,
+)
+from ...context import FileContext, module_level_statements
+from ...rule import Example, Finding, Rule
+
+RULE = Rule(
+    code="BG302",
+    name="missing-docstring",
+    message="public {kind} `{name}` has no docstring",
+    hint=(
+        "add a docstring: a summary line, then `Args:`, `Returns:` and `Raises:` "
+        "sections as applicable"
+    ),
+    rationale=(
+        "Why is this bad? Public functions, methods and classes are the interface "
+        "other modules and other people use. Without a docstring the caller has to "
+        "read the implementation to learn what the code does, what it expects and "
+        "what can go wrong, and editors and generated documentation have nothing to "
+        "show. Not judged: private names (leading `_`, so also dunder methods), "
+        "definitions in private modules (`_internal.py`, `pkg/_compat/x.py`) and, "
+        "when a module lists a literal `__all__`, its names not listed there, "
+        "`__init__` (its parameters belong in the class docstring or its own), "
+        "`@overload` signatures, property setters and deleters, `@override` "
+        "methods (the base method's docstring applies), `@f.register` "
+        "implementations of a single-dispatch function, methods of private classes, "
+        "nested functions and classes, and the inner `class Config`/`Meta`/`Media`/"
+        "`Settings` of pydantic, marshmallow, Django and ODM models."
+    ),
+    bad=Example("def create_user(name: str) -> dict:\n    return {'name': name}\n"),
+    good=Example(
+        "def create_user(name: str) -> dict:\n"
+        '    """Create a user record.\n\n'
+        "    Args:\n"
+        "        name: The user's display name.\n\n"
+        "    Returns:\n"
+        "        The new record.\n"
+        '    """\n'
+        "    return {'name': name}\n"
+    ),
+    overlaps=("D101", "D102", "D103", "D106"),
+)
+
+_INNER_EXEMPT = frozenset({"Config", "Meta", "Media", "Settings"})
+
+
+def _private_part(part: str) -> bool:
+    return part.startswith("_") and not (part.startswith("__") and part.endswith("__"))
+
+
+def _module_is_private(ctx: FileContext) -> bool:
+    # Return True for a private module (``app/_internal/db.py``, ``_compat.py``).
+
+    def compute() -> bool:
+        try:
+            module = ctx.package.module or ""
+        except (OSError, ValueError):
+            module = ""
+        parts = module.split(".") if module else []
+        stem = ctx.basename.rsplit(".", 1)[0]
+        return any(_private_part(part) for part in parts + [stem])
+
+    return ctx.cached(("BG302", "private_module"), compute)
+
+
+def _literal_names(node: ast.AST) -> Optional[List[str]]:
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        names = []
+        for elt in node.elts:
+            if not (isinstance(elt, ast.Constant) and isinstance(elt.value, str)):
+                return None
+            names.append(elt.value)
+        return names
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    return None
+
+
+def _exports(ctx: FileContext) -> Optional[FrozenSet[str]]:
+    # Return the names of a literal ``__all__``, or None when absent or dynamic.
+
+    def compute() -> Optional[FrozenSet[str]]:
+        names: List[str] = []
+        found = False
+        for stmt in module_level_statements(ctx.tree):
+            value: Optional[ast.AST] = None
+            if isinstance(stmt, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets
+            ):
+                value = stmt.value
+            elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) and (
+                isinstance(stmt.target, ast.Name) and stmt.target.id == "__all__"
+            ):
+                value = stmt.value
+            elif (
+                isinstance(stmt, ast.Expr)
+                and isinstance(stmt.value, ast.Call)
+                and isinstance(stmt.value.func, ast.Attribute)
+                and isinstance(stmt.value.func.value, ast.Name)
+                and stmt.value.func.value.id == "__all__"
+            ):
+                if len(stmt.value.args) != 1:
+                    return None
+                value = stmt.value.args[0]
+            else:
+                continue
+            found = True
+            literal = _literal_names(value) if value is not None else None
+            if literal is None:
+                return None
+            names.extend(literal)
+        return frozenset(names) if found else None
+
+    return ctx.cached(("BG302", "exports"), compute)
+
+
+def _is_judged(
+    node: Union[ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef], ctx: FileContext
+) -> bool:
+    if node.name.startswith("_") or _module_is_private(ctx):
+        return False
+    chain = list(ctx.scopes) + [node]
+    exports = _exports(ctx)
+    if exports is not None and chain[0].name not in exports:
+        return False  # not exported by the module's __all__
+    for depth, scope in enumerate(chain):
+        if scope is node and not isinstance(node, ast.ClassDef):
+            break
+        if not isinstance(scope, ast.ClassDef):
+            return False  # nested in a function (or lambda)
+        if scope.name.startswith("_"):
+            return False  # private class
+        if depth > 0 and scope.name in _INNER_EXEMPT:
+            return False  # class Config / class Meta and their methods
+    return True
+
+
+@RULE.on(ast.ClassDef)
+def _check_class(node: ast.ClassDef, ctx: FileContext) -> Iterator[Finding]:
+    if docstring_text(node) is None and _is_judged(node, ctx):
+        yield RULE.finding(node, kind="class", name=node.name)
+
+
+@RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
+def _check_function(
+    node: Union[ast.FunctionDef, ast.AsyncFunctionDef], ctx: FileContext
+) -> Iterator[Finding]:
+    if node.name.startswith("_") or docstring_text(node) is not None:
+        return
+    if not _is_judged(node, ctx):
+        return
+    if (
+        is_overload(ctx, node)
+        or is_property_redefinition(node)
+        or is_override(ctx, node)
+        or is_dispatch_registration(ctx, node)
+    ):
+        return
+    kind = "method" if ctx.scopes else "function"
+    yield RULE.finding(node, kind=kind, name=node.name)

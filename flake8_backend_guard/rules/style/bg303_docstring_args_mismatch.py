@@ -1,0 +1,165 @@
+"""BG303 docstring-args-mismatch: a docstring that does not document the parameters."""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator, List, Optional, Sequence, Set, Union
+
+from ...analysis.docstrings import (
+    Docstring,
+    docstring,
+    docstring_text,
+    documented_by_annotation,
+    is_overload,
+    is_property_redefinition,
+    judged_parameters,
+    parameters,
+    style_phrase,
+)
+from ...context import FileContext
+from ...rule import Example, Finding, Rule
+
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+
+RULE = Rule(
+    code="BG303",
+    name="docstring-args-mismatch",
+    message="docstring of {what} {detail}",
+    hint="document every parameter except self/cls {where}, and only those",
+    rationale=(
+        "Why is this bad? A docstring that leaves parameters out (or a one-line "
+        "summary on a function that takes parameters) makes the caller guess what "
+        "each argument means, its unit and its allowed values; a docstring that "
+        "documents a parameter that no longer exists is wrong and misleads. "
+        "Unlike pydoclint (which skips one-line docstrings) and Ruff's D417 (which "
+        "only looks inside an existing `Args:` section), a summary-only docstring "
+        "of a function with parameters is reported. Only existing docstrings are "
+        "judged (a missing docstring is BG302). Google style by default "
+        "(`Args:`, `Arguments:`, `Parameters:`, `Keyword Args:`, "
+        "`Keyword Arguments:`, `Other Parameters:`); `bg-docstring-style` selects "
+        "NumPy or Sphinx. `*args`/`**kwargs` may be written with or without the "
+        "stars; a non-empty `Keyword Args:` section documents `**kwargs`; when a "
+        "function takes `**kwargs`, documented keyword names are not reported as "
+        "unknown. `__init__` parameters may be documented in the class docstring "
+        "or in `__init__`'s own; when `__init__` has no docstring, the class "
+        "docstring must document them. `@overload` signatures and property "
+        "setters are not judged, nor are parameters whose name starts with `_` "
+        "(private by convention) and parameters documented by a PEP 727 "
+        '`Annotated[..., Doc("...")]` annotation.'
+    ),
+    bad=Example(
+        "def transfer(amount: int, account_id: str) -> None:\n"
+        '    """Move money to an account."""\n'
+    ),
+    good=Example(
+        "def transfer(amount: int, account_id: str) -> None:\n"
+        '    """Move money to an account.\n\n'
+        "    Args:\n"
+        "        amount: Amount in cents.\n"
+        "        account_id: The receiving account.\n"
+        '    """\n'
+    ),
+    overlaps=("D417",),
+    options=("bg-docstring-style",),
+)
+
+
+def _quoted(names: Sequence[str]) -> str:
+    return ", ".join(f"`{name}`" for name in names)
+
+
+def _detail(missing: Sequence[str], extra: Sequence[str], suffix: str = "") -> str:
+    parts = []
+    if missing:
+        parts.append(f"does not document {_quoted(missing)}{suffix}")
+    if extra:
+        noun = "a parameter" if len(extra) == 1 else "parameters"
+        verb = "is" if len(extra) == 1 else "are"
+        parts.append(f"documents {_quoted(extra)}, which {verb} not {noun}")
+    return " and ".join(parts)
+
+
+def _documented(doc: Docstring, func: FunctionNode, with_attributes: bool) -> Set[str]:
+    names = set(doc.documented)
+    if with_attributes:
+        names |= doc.attributes
+    if func.args.kwarg is not None and doc.keyword_params:
+        names.add(func.args.kwarg.arg)
+    return names
+
+
+def _shown(func: FunctionNode, arg: ast.arg) -> str:
+    if arg is func.args.vararg:
+        return f"*{arg.arg}"
+    if arg is func.args.kwarg:
+        return f"**{arg.arg}"
+    return arg.arg
+
+
+def _is_documented(arg: ast.arg, documented: Set[str]) -> bool:
+    return arg.arg in documented or documented_by_annotation(arg)
+
+
+def _init_of(node: ast.ClassDef) -> Optional[FunctionNode]:
+    found = None
+    for stmt in node.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+            stmt.name == "__init__"
+        ):
+            found = stmt
+    return found
+
+
+@RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
+def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
+    doc = docstring(ctx, node)
+    if doc is None or is_overload(ctx, node) or is_property_redefinition(node):
+        return
+    in_class = bool(ctx.scopes) and isinstance(ctx.scopes[-1], ast.ClassDef)
+    judged = judged_parameters(node, in_class)
+    documented = _documented(doc, node, False)
+    if node.name == "__init__" and in_class:
+        class_doc = docstring(ctx, ctx.scopes[-1])  # type: ignore[arg-type]
+        if class_doc is not None:
+            documented |= _documented(class_doc, node, True)
+    missing = [
+        _shown(node, arg) for arg in judged if not _is_documented(arg, documented)
+    ]
+    extra: List[str] = []
+    if node.args.kwarg is None:
+        existing = {arg.arg for arg in parameters(node)}
+        extra = sorted(doc.documented - existing)
+    if missing or extra:
+        yield RULE.finding(
+            node,
+            what=f"`{node.name}`",
+            detail=_detail(missing, extra),
+            where=style_phrase(doc.style, "args"),
+        )
+
+
+@RULE.on(ast.ClassDef)
+def _check_class(node: ast.ClassDef, ctx: FileContext) -> Iterator[Finding]:
+    doc = docstring(ctx, node)
+    if doc is None:
+        return
+    init = _init_of(node)
+    if init is None or docstring_text(init) is not None or is_overload(ctx, init):
+        return  # no constructor of its own, or __init__ documents itself
+    documented = _documented(doc, init, True)
+    missing = [
+        _shown(init, arg)
+        for arg in judged_parameters(init, True)
+        if not _is_documented(arg, documented)
+    ]
+    extra: List[str] = []
+    if init.args.kwarg is None:
+        existing = {arg.arg for arg in parameters(init)}
+        extra = sorted(doc.documented - existing)
+    if missing or extra:
+        yield RULE.finding(
+            node,
+            what=f"class `{node.name}`",
+            detail=_detail(missing, extra, " (parameters of `__init__`)"),
+            where=style_phrase(doc.style, "args"),
+        )

@@ -1,0 +1,115 @@
+"""BG304 docstring-missing-returns: a value is returned but not documented."""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator, Union
+
+from ...analysis.docstrings import (
+    body_facts,
+    docstring,
+    is_overload,
+    is_property_getter,
+    is_property_redefinition,
+    iterator_annotation,
+    returns_nothing_annotation,
+    style_phrase,
+    yields_nothing_annotation,
+)
+from ...context import FileContext
+from ...rule import Example, Finding, Rule
+
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+
+RULE = Rule(
+    code="BG304",
+    name="docstring-missing-returns",
+    message="docstring of `{name}` has no {section} although it {verb}",
+    hint="describe the {noun} in a {section}",
+    rationale=(
+        "Why is this bad? The caller needs to know what comes back: its type, what "
+        "it means, and when it is `None`. A function returns a value when it has a "
+        "`return <value>` that is not `None` or a return annotation other than "
+        "`None`/`NoReturn`/`Never`; a generator (also `async`) that yields values "
+        "or is annotated with a non-`None` iterator type needs a `Yields:` section "
+        "instead. `return`, `return None`, nested functions' returns, property "
+        "getters (`@property`, `@cached_property`), `@overload` signatures and "
+        "functions without a docstring (BG302's concern) are not judged; a "
+        "function annotated with an iterator type that does not itself yield "
+        "(an abstract generator, a function returning `iter(...)`) may use either "
+        "section."
+    ),
+    bad=Example(
+        "def total(prices: list) -> int:\n"
+        '    """Add up the prices.\n\n'
+        "    Args:\n"
+        "        prices: Prices in cents.\n"
+        '    """\n'
+        "    return sum(prices)\n"
+    ),
+    good=Example(
+        "def total(prices: list) -> int:\n"
+        '    """Add up the prices.\n\n'
+        "    Args:\n"
+        "        prices: Prices in cents.\n\n"
+        "    Returns:\n"
+        "        The sum in cents.\n"
+        '    """\n'
+        "    return sum(prices)\n"
+    ),
+    overlaps=("DOC201", "DOC402"),
+    options=("bg-docstring-style",),
+)
+
+
+@RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
+def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
+    doc = docstring(ctx, node)
+    if doc is None or is_overload(ctx, node) or is_property_redefinition(node):
+        return
+    if is_property_getter(ctx, node):
+        return
+    annotation = node.returns
+    if doc.has_returns and doc.has_yields:
+        return
+    if (
+        annotation is not None
+        and not returns_nothing_annotation(annotation)
+        and not iterator_annotation(annotation)
+    ):
+        # Typed as returning a value and not an iterator: no need to read the body.
+        if not doc.has_returns:
+            yield _returns_finding(node, doc.style)
+        return
+    facts = body_facts(ctx, node)
+    if facts.is_generator:
+        needs = facts.yields_value or (
+            annotation is not None and not yields_nothing_annotation(annotation)
+        )
+        if needs and not doc.has_yields:
+            yield RULE.finding(
+                node,
+                name=node.name,
+                section=style_phrase(doc.style, "yields"),
+                verb="yields values",
+                noun="values it yields",
+            )
+        return
+    needs = facts.returns_value or (
+        annotation is not None and not returns_nothing_annotation(annotation)
+    )
+    if not needs or doc.has_returns:
+        return
+    if doc.has_yields and iterator_annotation(annotation):
+        return  # returns an iterator (or an abstract generator) documented as such
+    yield _returns_finding(node, doc.style)
+
+
+def _returns_finding(node: FunctionNode, style: str) -> Finding:
+    return RULE.finding(
+        node,
+        name=node.name,
+        section=style_phrase(style, "returns"),
+        verb="returns a value",
+        noun="value it returns",
+    )

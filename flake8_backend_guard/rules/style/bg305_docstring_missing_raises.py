@@ -1,0 +1,128 @@
+"""BG305 docstring-missing-raises: an exception raised by name is not documented."""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator, List, Union
+
+from ...analysis.docstrings import (
+    docstring,
+    docstring_text,
+    is_overload,
+    is_property_redefinition,
+    raised_names,
+    style_phrase,
+    undocumented_raises,
+)
+from ...context import FileContext
+from ...rule import Example, Finding, Rule
+
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+
+RULE = Rule(
+    code="BG305",
+    name="docstring-missing-raises",
+    message="docstring of {what} does not list {names}, which {where}",
+    hint="document each exception the function raises {section}",
+    rationale=(
+        "Why is this bad? Exceptions are part of a function's contract: a caller "
+        "that does not know `lookup()` raises `NotFoundError` cannot handle it, "
+        "and the error surfaces as a 500. Judged: `raise X(...)`, `raise X` and "
+        "`raise module.X(...)` in the function's own body (not in nested "
+        "functions), unless a surrounding `try` in the same function catches it "
+        "without re-raising or it sits under `pytest.raises`/`suppress`. A "
+        "documented name matches by its last part (`errors.NotFound` or "
+        "`NotFound`) or as a base class (`LookupError` covers `KeyError`; bases of "
+        "classes defined in the file are followed). Not judged: bare `raise`, "
+        "`raise err` of a variable, `raise make_error()`, `NotImplementedError` in "
+        "abstract methods and stub bodies, `StopIteration` in `__next__`, and "
+        "functions without a docstring (BG302). An `__init__` without a docstring "
+        "is documented by its class docstring."
+    ),
+    bad=Example(
+        "def withdraw(balance: int, amount: int) -> int:\n"
+        '    """Take money out.\n\n'
+        "    Args:\n"
+        "        balance: Current balance.\n"
+        "        amount: Amount to take.\n\n"
+        "    Returns:\n"
+        "        The new balance.\n"
+        '    """\n'
+        "    if amount > balance:\n"
+        "        raise ValueError('insufficient funds')\n"
+        "    return balance - amount\n"
+    ),
+    good=Example(
+        "def withdraw(balance: int, amount: int) -> int:\n"
+        '    """Take money out.\n\n'
+        "    Args:\n"
+        "        balance: Current balance.\n"
+        "        amount: Amount to take.\n\n"
+        "    Returns:\n"
+        "        The new balance.\n\n"
+        "    Raises:\n"
+        "        ValueError: If the balance is too low.\n"
+        '    """\n'
+        "    if amount > balance:\n"
+        "        raise ValueError('insufficient funds')\n"
+        "    return balance - amount\n"
+    ),
+    overlaps=("DOC501",),
+    options=("bg-docstring-style",),
+)
+
+
+def _quoted(names: List[str]) -> str:
+    return ", ".join(f"`{name}`" for name in names)
+
+
+@RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
+def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
+    doc = docstring(ctx, node)
+    if doc is None or is_overload(ctx, node) or is_property_redefinition(node):
+        return
+    raised = raised_names(ctx, node)
+    if not raised:
+        return
+    listed = list(doc.raises)
+    if (
+        node.name == "__init__"
+        and ctx.scopes
+        and isinstance(ctx.scopes[-1], ast.ClassDef)
+    ):
+        class_doc = docstring(ctx, ctx.scopes[-1])
+        if class_doc is not None:
+            listed.extend(class_doc.raises)
+    missing = undocumented_raises(ctx, raised, listed)
+    if missing:
+        yield RULE.finding(
+            node,
+            what=f"`{node.name}`",
+            names=_quoted(missing),
+            where="it raises",
+            section=style_phrase(doc.style, "raises"),
+        )
+
+
+@RULE.on(ast.ClassDef)
+def _check_class(node: ast.ClassDef, ctx: FileContext) -> Iterator[Finding]:
+    doc = docstring(ctx, node)
+    if doc is None:
+        return
+    init = None
+    for stmt in node.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+            stmt.name == "__init__"
+        ):
+            init = stmt
+    if init is None or docstring_text(init) is not None or is_overload(ctx, init):
+        return
+    missing = undocumented_raises(ctx, raised_names(ctx, init), doc.raises)
+    if missing:
+        yield RULE.finding(
+            node,
+            what=f"class `{node.name}`",
+            names=_quoted(missing),
+            where="`__init__` raises",
+            section=style_phrase(doc.style, "raises"),
+        )
