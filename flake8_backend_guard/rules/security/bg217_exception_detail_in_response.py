@@ -1,0 +1,477 @@
+"""BG217 exception-detail-in-response: exception text or tracebacks sent to clients."""
+
+from __future__ import annotations
+
+import ast
+from typing import Dict, Iterator, List, Optional, Set, Union
+
+from ...analysis.web import (
+    LocalFlow,
+    error_handler_exception_param,
+    error_handler_exception_types,
+    is_error_handler,
+    is_route_handler,
+    is_view_method,
+    iter_function_nodes,
+    local_flow,
+    mentions,
+)
+from ...context import FileContext
+from ...rule import Example, Finding, Rule
+
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+
+RULE = Rule(
+    code="BG217",
+    name="exception-detail-in-response",
+    message="{detail} is sent to the client ({sink})",
+    hint=(
+        "log the exception on the server (`logger.exception(...)`) and return a "
+        'generic message such as `{{"error": "internal error"}}`'
+    ),
+    rationale=(
+        "Why is this bad? Exception messages and tracebacks are written for "
+        "developers: they name files, functions, SQL statements, table and column "
+        "names, hosts, library versions and sometimes the data being processed. "
+        "Returned to the client they map the application for an attacker (CWE-209) "
+        "and turn every unexpected error into an information leak. Log the detail "
+        "with a request id on the server and answer with a generic message; errors "
+        "meant for clients (validation messages, HTTP errors) are fine."
+    ),
+    bad=Example(
+        "from flask import Flask, jsonify\n\n"
+        "app = Flask(__name__)\n\n\n"
+        '@app.get("/api/report")\n'
+        "def report():\n"
+        "    try:\n"
+        "        return jsonify(build_report())\n"
+        "    except Exception as e:\n"
+        "        return jsonify(error=str(e)), 500\n"
+    ),
+    good=Example(
+        "import logging\n\n"
+        "from flask import Flask, jsonify\n\n"
+        "app = Flask(__name__)\n"
+        "logger = logging.getLogger(__name__)\n\n\n"
+        '@app.get("/api/report")\n'
+        "def report():\n"
+        "    try:\n"
+        "        return jsonify(build_report())\n"
+        "    except Exception:\n"
+        '        logger.exception("report failed")\n'
+        '        return jsonify(error="internal error"), 500\n'
+    ),
+    severity="warning",
+    cwe=209,
+    overlaps=(),
+    options=(),
+)
+
+_TRACEBACK_FUNCS = frozenset(
+    {
+        "traceback.format_exc",
+        "traceback.format_exception",
+        "traceback.format_exception_only",
+        "traceback.format_tb",
+        "traceback.format_stack",
+    }
+)
+_TRACEBACK_NAMES = frozenset(
+    {
+        "format_exc",
+        "format_exception",
+        "format_exception_only",
+        "format_tb",
+        "format_stack",
+    }
+)
+_DETAIL_ATTRS = frozenset(
+    {
+        "args",
+        "orig",
+        "strerror",
+        "stderr",
+        "stdout",
+        "output",
+        "statement",
+        "params",
+        "original_exception",
+        "__traceback__",
+        "__cause__",
+        "__context__",
+        "__str__",
+    }
+)
+_WRAPPED_ATTRS = frozenset(
+    {"original_exception", "__cause__", "__context__", "__traceback__"}
+)
+_CLIENT_MEANT_TYPES = frozenset(
+    {
+        "HTTPException",
+        "StarletteHTTPException",
+        "WebSocketException",
+        "BadRequest",
+        "BadRequestKeyError",
+        "Unauthorized",
+        "Forbidden",
+        "NotFound",
+        "MethodNotAllowed",
+        "NotAcceptable",
+        "Conflict",
+        "Gone",
+        "PreconditionFailed",
+        "RequestEntityTooLarge",
+        "UnsupportedMediaType",
+        "UnprocessableEntity",
+        "TooManyRequests",
+        "ValidationError",
+        "ValidationErrors",
+        "RequestValidationError",
+        "WebSocketRequestValidationError",
+        "MarshmallowError",
+        "NoAuthorizationError",
+        "CSRFError",
+    }
+)
+_RESPONSE_CALLS = frozenset(
+    {
+        "jsonify",
+        "make_response",
+        "JSONResponse",
+        "ORJSONResponse",
+        "UJSONResponse",
+        "PlainTextResponse",
+        "HTMLResponse",
+        "Response",
+        "JsonResponse",
+        "HttpResponse",
+        "HttpResponseServerError",
+        "HttpResponseBadRequest",
+        "json_response",
+    }
+)
+_HTTP_EXCEPTIONS = frozenset(
+    {"HTTPException", "StarletteHTTPException", "WebSocketException"}
+)
+_PASS_THROUGH_CALLS = frozenset(
+    {"dict", "list", "tuple", "getattr", "render_template", "render_template_string"}
+)
+_STR_METHODS = frozenset(
+    {
+        "strip",
+        "lstrip",
+        "rstrip",
+        "replace",
+        "lower",
+        "upper",
+        "splitlines",
+        "split",
+        "encode",
+    }
+)
+
+
+def _last(name: Optional[str]) -> str:
+    return (name or "").rsplit(".", 1)[-1]
+
+
+def _client_meant_type(ctx: FileContext, node: Optional[ast.AST]) -> bool:
+    # Return True when every exception class in ``node`` is meant for clients.
+    if node is None:
+        return False
+    items = node.elts if isinstance(node, ast.Tuple) else [node]
+    if not items:
+        return False
+    for item in items:
+        if isinstance(item, ast.Constant) and isinstance(item.value, int):
+            continue  # @app.errorhandler(404): an HTTPException
+        name = _last(ctx.qualname(item) or getattr(item, "attr", ""))
+        if name == "ResponseValidationError":
+            return False
+        if name not in _CLIENT_MEANT_TYPES and not name.endswith("ValidationError"):
+            return False
+    return True
+
+
+class _Analysis:
+    # Exception names, detail expressions and response sinks of one function.
+
+    def __init__(self, ctx: FileContext, func: FunctionNode) -> None:
+        self.ctx = ctx
+        self.func = func
+        self.returns_to_client = (
+            is_route_handler(ctx, func)
+            or is_error_handler(ctx, func)
+            or is_view_method(ctx, func, ctx.class_)
+        )
+        self.handler_param: Optional[str] = None
+        self.client_param: Optional[str] = None
+        if is_error_handler(ctx, func):
+            types = error_handler_exception_types(ctx, func)
+            param = error_handler_exception_param(ctx, func)
+            if types and all(_client_meant_type(self.ctx, t) for t in types):
+                self.client_param = param
+            else:
+                self.handler_param = param
+        self._cache: Dict[int, Optional[str]] = {}
+
+    @property
+    def flow(self) -> LocalFlow:
+        """Return the ordered bindings of the function (built on first use).
+
+        Returns:
+            The function's :class:`LocalFlow`.
+        """
+        return local_flow(self.ctx, self.func)
+
+    # ---- exceptions and their detail -------------------------------------------------
+    def exception_kind(self, node: ast.AST) -> Optional[str]:
+        # Return "internal" or "client" for a caught exception's name, else None.
+        #
+        # "client": an exception meant for clients (HTTP errors, validation errors);
+        # only its wrapped cause (``original_exception``, ``__cause__``) is detail.
+        if not isinstance(node, ast.Name):
+            return None
+        kind: Optional[str] = None
+        for _pos, _value, stmt, binding in self.flow.reaching_bindings(node):
+            if binding == "except" and isinstance(stmt, ast.ExceptHandler):
+                if not _client_meant_type(self.ctx, stmt.type):
+                    return "internal"
+                kind = "client"
+            elif binding == "param" and node.id == self.handler_param:
+                return "internal"
+            elif binding == "param" and node.id == self.client_param:
+                kind = "client"
+        return kind
+
+    def is_exception(self, node: ast.AST) -> bool:
+        # Return True when ``node`` names a caught exception (not a client error).
+        return self.exception_kind(node) == "internal"
+
+    def detail(self, node: Optional[ast.AST], depth: int = 0) -> Optional[str]:
+        # Return a short text of the exception detail ``node`` carries, or None.
+        if node is None or depth > 8:
+            return None
+        key = id(node)
+        if key in self._cache:
+            return self._cache[key]
+        self._cache[key] = None
+        found = self._detail(node, depth)
+        self._cache[key] = found
+        return found
+
+    def _any(self, nodes: List[Optional[ast.AST]], depth: int) -> Optional[str]:
+        for item in nodes:
+            found = self.detail(item, depth + 1)
+            if found:
+                return found
+        return None
+
+    def _detail(self, node: ast.AST, depth: int) -> Optional[str]:
+        if isinstance(node, ast.Call):
+            return self._call_detail(node, depth)
+        if isinstance(node, ast.Attribute):
+            kind = self.exception_kind(node.value)
+            if kind == "internal" and node.attr in _DETAIL_ATTRS:
+                return f"`{_unparse(node)}`"
+            if kind == "client" and node.attr in _WRAPPED_ATTRS:
+                return f"`{_unparse(node)}`"
+            return None
+        if isinstance(node, ast.JoinedStr):
+            for part in node.values:
+                if isinstance(part, ast.FormattedValue):
+                    if self.is_exception(part.value):
+                        return "an f-string with the exception"
+                    found = self.detail(part.value, depth + 1)
+                    if found:
+                        return found
+            return None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+            right = node.right
+            if isinstance(node.op, ast.Mod):
+                parts = right.elts if isinstance(right, ast.Tuple) else [right]
+                if any(self.is_exception(p) for p in parts):
+                    return "the exception formatted with `%`"
+            return self._any([node.left, node.right], depth)
+        if isinstance(node, (ast.Dict,)):
+            return self._any(list(node.values), depth)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return self._any(list(node.elts), depth)
+        if isinstance(node, ast.IfExp):
+            if _mentions_debug(node.test):
+                return self.detail(node.orelse, depth + 1)  # detail only when debugging
+            return self._any([node.body, node.orelse], depth)
+        if isinstance(node, ast.BoolOp):
+            return self._any(list(node.values), depth)
+        if isinstance(node, ast.Subscript):
+            return self.detail(node.value, depth + 1)
+        if isinstance(node, ast.Name):
+            for _pos, value, stmt, kind in self.flow.reaching_bindings(node):
+                if kind == "assign" and not self._under_debug(stmt):
+                    found = self.detail(value, depth + 1)
+                    if found:
+                        return found
+            return None
+        return None
+
+    def _under_debug(self, node: ast.AST) -> bool:
+        # Return True for a statement inside ``if ...debug...:`` (debug-only detail).
+        child = node
+        for ancestor in self.flow.ancestors(node):
+            if isinstance(ancestor, ast.If) and _mentions_debug(ancestor.test):
+                if any(x is child for x in ancestor.body):
+                    return True
+            child = ancestor
+        return False
+
+    def _call_detail(self, node: ast.Call, depth: int) -> Optional[str]:
+        name = self.ctx.call_name(node) or ""
+        func = node.func
+        if name in _TRACEBACK_FUNCS or (
+            name in _TRACEBACK_NAMES
+            and self.ctx.aliases.get(name, "").startswith("traceback")
+        ):
+            return f"`{_last(name)}()`"
+        if name in ("str", "repr", "format", "ascii") and node.args:
+            if self.is_exception(node.args[0]):
+                return f"`{name}({_unparse(node.args[0])})`"
+            return self.detail(node.args[0], depth + 1)
+        if isinstance(func, ast.Attribute):
+            if func.attr == "format":
+                args: List[Optional[ast.AST]] = list(node.args) + [
+                    kw.value for kw in node.keywords
+                ]
+                if any(self.is_exception(a) for a in args if a is not None):
+                    return "the exception formatted with `.format()`"
+                return self._any(args, depth)
+            if func.attr == "join" and node.args:
+                return self.detail(node.args[0], depth + 1)
+            if func.attr in _STR_METHODS:
+                return self.detail(func.value, depth + 1)
+        if _last(name) in _PASS_THROUGH_CALLS:
+            return self._any(
+                list(node.args) + [kw.value for kw in node.keywords], depth
+            )
+        return None
+
+    # ---- sinks ----------------------------------------------------------------
+    def _sink_arguments(self, node: ast.Call) -> Optional[List[ast.AST]]:
+        # Return the arguments of a response-building call that reach the client.
+        name = self.ctx.call_name(node) or ""
+        last = _last(name)
+        if not last:
+            func = node.func
+            last = func.attr if isinstance(func, ast.Attribute) else ""
+        keywords = [kw.value for kw in node.keywords if kw.arg is not None]
+        if last in _RESPONSE_CALLS:
+            return list(node.args) + keywords
+        if last in _HTTP_EXCEPTIONS:
+            return list(node.args[1:2]) + [
+                kw.value for kw in node.keywords if kw.arg in ("detail", "reason")
+            ]
+        if last == "abort":
+            return list(node.args[1:]) + [
+                kw.value
+                for kw in node.keywords
+                if kw.arg in ("description", "message", "detail", "response")
+            ]
+        if name.startswith("werkzeug.exceptions."):
+            return list(node.args[:1]) + [
+                kw.value for kw in node.keywords if kw.arg == "description"
+            ]
+        return None
+
+    def findings(self) -> Iterator[Finding]:
+        sink_calls: Set[int] = set()
+        nodes = iter_function_nodes(self.func)
+        for node in nodes:
+            if not isinstance(node, ast.Call):
+                continue
+            args = self._sink_arguments(node)
+            if args is None:
+                continue
+            sink_calls.add(id(node))
+            for arg in args:
+                found = self.detail(arg)
+                if found is None and self._bare_exception_as_detail(node, arg):
+                    found = f"the exception `{_unparse(arg)}`"
+                if found:
+                    yield RULE.finding(
+                        node, detail=found, sink=f"`{_sink_text(self.ctx, node)}`"
+                    )
+                    break
+        if not self.returns_to_client:
+            return
+        for node in nodes:
+            if isinstance(node, ast.Return) and node.value is not None:
+                if self._contains_sink(node.value, sink_calls):
+                    continue
+                found = self.detail(node.value)
+                if found is None and self.is_exception(node.value):
+                    found = f"the exception `{_unparse(node.value)}`"
+                if found:
+                    yield RULE.finding(
+                        node, detail=found, sink="returned by the handler"
+                    )
+
+    def _bare_exception_as_detail(self, call: ast.Call, arg: ast.AST) -> bool:
+        last = _last(self.ctx.call_name(call))
+        return last in _HTTP_EXCEPTIONS | {"abort"} and self.is_exception(arg)
+
+    @staticmethod
+    def _contains_sink(node: ast.AST, sink_calls: Set[int]) -> bool:
+        return any(id(sub) in sink_calls for sub in ast.walk(node))
+
+
+def _mentions_debug(node: ast.AST) -> bool:
+    # Return True when a test reads a debug flag (``settings.DEBUG``, ``app.debug``).
+    for sub in ast.walk(node):
+        name = sub.id if isinstance(sub, ast.Name) else getattr(sub, "attr", None)
+        if isinstance(name, str) and "debug" in name.lower():
+            return True
+        if isinstance(sub, ast.Constant) and sub.value == "DEBUG":
+            return True
+    return False
+
+
+def _unparse(node: ast.AST) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _sink_text(ctx: FileContext, node: ast.Call) -> str:
+    name = ctx.qualname(node.func) or getattr(node.func, "attr", "call")
+    return f"{_last(name)}(...)"
+
+
+_SOURCE_WORDS = (
+    "except",
+    "format_exc",
+    "format_exception",
+    "format_tb",
+    "format_stack",
+)
+_SINK_WORDS = (
+    "jsonify",
+    "Response",
+    "HTTPException",
+    "abort",
+    "make_response",
+    "json_response",
+    "description",
+)
+
+
+@RULE.on_leave(ast.FunctionDef, ast.AsyncFunctionDef)
+def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
+    handler = is_error_handler(ctx, node)
+    if not handler and not mentions(ctx, node, _SOURCE_WORDS):
+        return
+    to_client = (
+        handler
+        or (node.decorator_list and is_route_handler(ctx, node))
+        or is_view_method(ctx, node, ctx.class_)
+    )
+    if not to_client and not mentions(ctx, node, _SINK_WORDS):
+        return
+    yield from _Analysis(ctx, node).findings()
