@@ -1,0 +1,50 @@
+"""BG308 function-name: function and method names that are not snake_case."""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator, Union
+
+from ...analysis.structure import (
+    is_dunder,
+    is_external_override,
+    is_ignored_name,
+    is_snake_case,
+    to_snake_case,
+)
+from ...context import FileContext
+from ...rule import Example, Finding, Rule
+
+RULE = Rule(
+    code="BG308",
+    name="function-name",
+    message="function name `{name}` is not snake_case",
+    hint="rename it to `{suggestion}` (or add the name to bg-ignore-names)",
+    rationale=(
+        "PEP 8 names functions and methods in snake_case. Mixed styles make a code "
+        "base harder to read and search (`getUser`, `get_user` and `GetUser` all "
+        "exist side by side), and they leak into public APIs where they can no "
+        "longer be renamed. Dunder methods are exempt, and so are names matching "
+        "`bg-ignore-names` (by default `setUp`, `tearDown`, `visit_*`, `do_*`...), "
+        "methods decorated with `@override`, and camelCase hooks of a base class "
+        "that a subclass must override under that name (`startElement` of "
+        "`xml.sax.ContentHandler`, `formatTime` of `logging.Formatter`, any "
+        "method of a Qt or Twisted subclass)."
+    ),
+    bad=Example("def getUserById(user_id: int) -> dict:\n    return {}\n"),
+    good=Example("def get_user_by_id(user_id: int) -> dict:\n    return {}\n"),
+    overlaps=("N802",),
+    options=("bg-ignore-names",),
+)
+
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+
+
+@RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
+def _check_def(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
+    name = node.name
+    if is_snake_case(name) or is_dunder(name) or is_ignored_name(ctx, name):
+        return
+    if is_external_override(ctx, node, ctx.class_):
+        return
+    yield RULE.finding(node, name=name, suggestion=to_snake_case(name))

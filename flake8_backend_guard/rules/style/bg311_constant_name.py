@@ -1,0 +1,111 @@
+"""BG311 constant-name: module-level constants that are not UPPER_SNAKE_CASE."""
+
+from __future__ import annotations
+
+import ast
+from typing import Dict, Iterator, List
+
+from ...analysis.structure import (
+    is_dunder,
+    is_upper_case,
+    literal_kind,
+    module_binding_counts,
+    to_upper_case,
+)
+from ...context import FileContext, module_level_statements
+from ...rule import Example, Finding, Rule
+
+RULE = Rule(
+    code="BG311",
+    name="constant-name",
+    message="module constant `{name}` is not UPPER_SNAKE_CASE",
+    hint="rename it to `{suggestion}`",
+    rationale=(
+        "PEP 8 spells module-level constants in UPPER_SNAKE_CASE so that readers "
+        "know the value never changes and can be tuned in one place. A module-level "
+        "name bound exactly once to a literal (number, string, bytes, `None`, "
+        "`True`/`False`, a tuple or frozenset of literals) is such a constant. "
+        "Names bound more than once (also through `global` in a function), objects "
+        "such as `logger`, `app` or `router`, dunders (`__all__`, `__version__`) "
+        "and the names migration tools require (`revision`, `down_revision`, "
+        "`branch_labels`, `depends_on`) are not judged; neither are configuration "
+        "files whose settings must be lower-case (Sphinx `conf.py`, Gunicorn and "
+        "Celery configuration modules)."
+    ),
+    bad=Example('default_timeout = 30\napi_version = "v1"\n'),
+    good=Example('DEFAULT_TIMEOUT = 30\nAPI_VERSION = "v1"\n'),
+    overlaps=(),
+)
+
+_EXEMPT_NAMES = frozenset(
+    {"revision", "down_revision", "branch_labels", "depends_on"}
+    | {"app_name", "default_app_config", "pytest_plugins", "collect_ignore"}
+    | {"collect_ignore_glob", "pytestmark", "target_metadata"}
+)
+_LOWER_CASE_CONFIG_FILES = frozenset(
+    {"conf.py", "celeryconfig.py", "celery_config.py", "celeryconf.py"}
+    | {"gunicorn.conf.py", "gunicorn_conf.py", "gunicorn_config.py", "gunicorn.py"}
+)
+
+
+def _is_config_file(basename: str) -> bool:
+    return basename in _LOWER_CASE_CONFIG_FILES or (
+        basename.startswith("gunicorn") and basename.endswith(".py")
+    )
+
+
+def _fills_globals(ctx: FileContext) -> bool:
+    # Return True when the module rebinds its names through ``globals()``.
+
+    def compute() -> bool:
+        for node in ast.walk(ctx.tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "globals"
+            ):
+                return True
+        return False
+
+    return ctx.cached(("BG311", "globals"), compute)
+
+
+@RULE.on(ast.Module)
+def _check_module(node: ast.Module, ctx: FileContext) -> Iterator[Finding]:
+    if _is_config_file(ctx.basename):
+        return
+    counts: Dict[str, int] = {}
+    findings: List[Finding] = []
+    reported: Dict[str, bool] = {}
+    for stmt in module_level_statements(node):
+        if isinstance(stmt, ast.Assign):
+            targets = stmt.targets
+            value = stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            annotation = ctx.qualname(stmt.annotation) or ""
+            if annotation.rsplit(".", 1)[-1] == "TypeAlias":
+                continue  # `UserId: TypeAlias = "int"` is a type alias
+            targets = [stmt.target]
+            value = stmt.value
+        else:
+            continue
+        if not all(isinstance(t, ast.Name) for t in targets):
+            continue
+        if any(is_dunder(t.id) for t in targets):  # __version__ = version = "1.0"
+            continue
+        kind = literal_kind(value)
+        if kind is None or (kind == "const" and _fills_globals(ctx)):
+            continue
+        for target in targets:
+            name = target.id
+            if is_upper_case(name) or name in _EXEMPT_NAMES or name.startswith("__"):
+                continue
+            if not counts:
+                counts = module_binding_counts(node)
+            if counts.get(name) != 1 or name in reported:
+                continue
+            reported[name] = True
+            findings.append(
+                RULE.finding(target, name=name, suggestion=to_upper_case(name))
+            )
+    yield from findings

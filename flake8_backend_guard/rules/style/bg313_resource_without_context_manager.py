@@ -1,0 +1,183 @@
+"""BG313 resource-without-context-manager: files, sockets, connections left open."""
+
+from __future__ import annotations
+
+import ast
+from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
+
+from ...analysis.structure import declared_nonlocal, own_nodes, resource_kind
+from ...context import FUNCTION_TYPES, FileContext
+from ...rule import Example, Finding, Rule
+
+RULE = Rule(
+    code="BG313",
+    name="resource-without-context-manager",
+    message="{kind} `{name}` is opened without `with`",
+    hint="use `with ... as {name}:` (or close it in a `try/finally`)",
+    rationale=(
+        "A file, socket, database connection or session that is not closed on "
+        "every path leaks when an exception is raised between opening and "
+        "`close()`: connection pools run dry, file descriptors run out, "
+        "transactions stay open and hold locks. A `with` block (or "
+        "`contextlib.closing`, `ExitStack.enter_context`, a `try/finally` that "
+        "closes it) releases it on every path. Only local names in functions are "
+        "judged; a resource that is returned, yielded, stored on an object or "
+        "passed on to another call belongs to someone else."
+    ),
+    bad=Example(
+        "import sqlite3\n\n\n"
+        "def count_users(path: str) -> int:\n"
+        "    conn = sqlite3.connect(path)\n"
+        '    total = conn.execute("SELECT COUNT(*) FROM users").fetchone()[0]\n'
+        "    conn.close()\n"
+        "    return total\n"
+    ),
+    good=Example(
+        "import sqlite3\n"
+        "from contextlib import closing\n\n\n"
+        "def count_users(path: str) -> int:\n"
+        "    with closing(sqlite3.connect(path)) as conn:\n"
+        '        return conn.execute("SELECT COUNT(*) FROM users").fetchone()[0]\n'
+    ),
+    overlaps=("SIM115",),
+)
+
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+_CLOSERS = frozenset({"close", "aclose", "release", "dispose", "terminate"})
+# Calls that use a file or connection without taking ownership of it.
+_BORROWERS = frozenset(
+    {"json.load", "json.dump", "pickle.load", "pickle.dump", "yaml.load"}
+    | {"yaml.safe_load", "yaml.dump", "yaml.safe_dump", "yaml.full_load"}
+    | {"csv.reader", "csv.writer", "csv.DictReader", "csv.DictWriter", "print"}
+    | {"shutil.copyfileobj", "toml.load", "tomllib.load", "tomli.load", "len"}
+    | {"isinstance", "hasattr", "getattr", "str", "repr", "bool", "id", "type"}
+    | {"marshal.load", "marshal.dump", "ujson.load", "ujson.dump", "orjson.loads"}
+    | {"pandas.read_csv", "pandas.read_sql", "pandas.read_sql_query", "next"}
+)
+
+
+@RULE.on(ast.Assign, ast.AnnAssign)
+def _record_assignment(
+    node: Union[ast.Assign, ast.AnnAssign], ctx: FileContext
+) -> None:
+    # remember resources bound to plain local names, per enclosing def
+    value = node.value
+    if isinstance(value, ast.Await):
+        value = value.value
+    if not isinstance(value, ast.Call):
+        return
+    scopes = ctx.scopes
+    if not scopes or not isinstance(scopes[-1], FUNCTION_TYPES):
+        return
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    if not all(isinstance(t, ast.Name) for t in targets):
+        return
+    kind = resource_kind(ctx, node.value)
+    if kind is None:
+        return
+    found = ctx.cached(("BG313", id(scopes[-1])), list)
+    for target in targets:
+        found.append((node, target.id, kind))  # type: ignore[attr-defined]
+
+
+def _call_of(ctx: FileContext, node: ast.AST) -> Optional[ast.Call]:
+    # Return the Call that ``node`` is an argument of (through keywords/stars).
+    child = node
+    parent = ctx.parent(node)
+    while isinstance(parent, (ast.keyword, ast.Starred)):
+        child = parent
+        parent = ctx.parent(parent)
+    if isinstance(parent, ast.Call) and child is not parent.func:
+        return parent
+    return None
+
+
+def _escapes(ctx: FileContext, name: ast.Name, finally_nodes: Set[int]) -> str:
+    # Return "escape", "closed" or "" for one load of the resource name.
+    parent = ctx.parent(name)
+    if isinstance(parent, ast.Attribute):
+        if parent.attr in _CLOSERS:
+            call = ctx.parent(parent)
+            if isinstance(call, ast.Call) and call.func is parent:
+                return "closed" if id(call) in finally_nodes else ""
+            return "escape" if _call_of(ctx, parent) is not None else ""
+        return ""
+    call = _call_of(ctx, name)
+    if call is not None:
+        callee = ctx.call_name(call) or ""
+        return "" if callee in _BORROWERS else "escape"
+    if isinstance(
+        parent,
+        (
+            ast.Return,
+            ast.Yield,
+            ast.YieldFrom,
+            ast.Tuple,
+            ast.List,
+            ast.Set,
+            ast.Dict,
+            ast.Assign,
+            ast.AnnAssign,
+            ast.NamedExpr,
+            ast.withitem,
+            ast.BoolOp,
+            ast.IfExp,
+            ast.Starred,
+            ast.Await,
+            ast.Lambda,
+            ast.keyword,
+        ),
+    ):
+        return "escape"
+    return ""
+
+
+def _finally_calls(func: FunctionNode) -> Set[int]:
+    ids: Set[int] = set()
+    for node in own_nodes(func):
+        if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            for stmt in node.finalbody:  # type: ignore[attr-defined]
+                for inner in ast.walk(stmt):
+                    if isinstance(inner, ast.Call):
+                        ids.add(id(inner))
+    return ids
+
+
+@RULE.on_leave(ast.FunctionDef, ast.AsyncFunctionDef)
+def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
+    assignments: List[Tuple[ast.stmt, str, str]] = ctx.cached(("BG313", id(node)), list)
+    if not assignments:
+        return
+    nonlocal_names = declared_nonlocal(node)
+    names = {name for _, name, _ in assignments if name not in nonlocal_names}
+    if not names:
+        return
+    finally_nodes = _finally_calls(node)
+    state: Dict[str, str] = {}
+    for inner in ast.walk(node):
+        if inner is node:
+            continue
+        if isinstance(inner, ast.Name) and inner.id in names:
+            if isinstance(inner.ctx, ast.Load):
+                if _in_nested_scope(ctx, inner, node):
+                    # used by a nested function or lambda: lifetime unknown
+                    state[inner.id] = "escape"
+                    continue
+                result = _escapes(ctx, inner, finally_nodes)
+                if result and state.get(inner.id) != "escape":
+                    state[inner.id] = result
+    reported: Set[str] = set()
+    for stmt, name, kind in assignments:
+        if name in nonlocal_names or state.get(name) or name in reported:
+            continue
+        reported.add(name)
+        yield RULE.finding(stmt, kind=kind, name=name)
+
+
+def _in_nested_scope(ctx: FileContext, name: ast.Name, func: ast.AST) -> bool:
+    for ancestor in ctx.ancestors(name):
+        if ancestor is func:
+            return False
+        if isinstance(ancestor, FUNCTION_TYPES + (ast.Lambda, ast.ClassDef)):
+            return True
+    return False
