@@ -407,7 +407,7 @@ _NUMBER_OPS = (
 )
 
 
-def literal_kind(node: Optional[ast.AST]) -> Optional[str]:
+def literal_kind(node: Optional[ast.AST], _depth: int = 0) -> Optional[str]:
     """Return "number", "str", "bytes", "const" or "tuple" for a constant literal.
 
     Numbers (also negative, and arithmetic of number literals), strings (also
@@ -418,8 +418,12 @@ def literal_kind(node: Optional[ast.AST]) -> Optional[str]:
         node: An expression.
 
     Returns:
-        The kind of literal, or None.
+        The kind of literal, or None (also for expressions nested deeper than
+        100 levels, which no real constant is).
     """
+    if _depth > 100:
+        return None
+    depth = _depth + 1
     if isinstance(node, ast.Constant):
         value = node.value
         if value is None or isinstance(value, bool):
@@ -434,16 +438,18 @@ def literal_kind(node: Optional[ast.AST]) -> Optional[str]:
     if isinstance(node, ast.UnaryOp) and isinstance(
         node.op, (ast.USub, ast.UAdd, ast.Invert)
     ):
-        return "number" if literal_kind(node.operand) == "number" else None
+        return "number" if literal_kind(node.operand, depth) == "number" else None
     if isinstance(node, ast.BinOp):
-        left, right = literal_kind(node.left), literal_kind(node.right)
+        left, right = literal_kind(node.left, depth), literal_kind(
+            node.right, depth
+        )
         if left == right == "number" and isinstance(node.op, _NUMBER_OPS):
             return "number"
         if left == right and left in ("str", "bytes") and isinstance(node.op, ast.Add):
             return left
         return None
     if isinstance(node, ast.Tuple):
-        if all(literal_kind(elt) is not None for elt in node.elts):
+        if all(literal_kind(elt, depth) is not None for elt in node.elts):
             return "tuple"
         return None
     if (
@@ -457,7 +463,7 @@ def literal_kind(node: Optional[ast.AST]) -> Optional[str]:
             return "tuple"
         arg = node.args[0]
         if isinstance(arg, (ast.Set, ast.List, ast.Tuple)) and all(
-            literal_kind(elt) is not None for elt in arg.elts
+            literal_kind(elt, depth) is not None for elt in arg.elts
         ):
             return "tuple"
     return None

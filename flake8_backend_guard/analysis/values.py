@@ -39,12 +39,21 @@ def const_value(
     Returns:
         The Python value of a literal, a module constant not rebound locally, a
         tuple/list/set of those or simple arithmetic on them; :data:`UNKNOWN` for
-        anything else (including strings longer than 10,000 characters).
+        anything else (including strings longer than 10,000 characters, and
+        expressions nested too deeply to evaluate).
     """
     if node is None:
         return UNKNOWN
     if isinstance(node, ast.Constant):
         return node.value
+    try:
+        return _evaluate(ctx, node, _seen)
+    except RecursionError:
+        return UNKNOWN
+
+
+def _evaluate(ctx: Optional[FileContext], node: ast.AST, _seen: Optional[Set[str]]) -> Any:
+    """Evaluate a non-literal node for :func:`const_value` (same contract)."""
     if isinstance(node, ast.Name):
         if node.id in ("True", "False", "None"):  # pragma: no cover (py2 style)
             return {"True": True, "False": False, "None": None}[node.id]
