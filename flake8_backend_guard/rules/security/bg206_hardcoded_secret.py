@@ -1,0 +1,387 @@
+"""BG206 hardcoded-secret: literals bound to sensitive names, credential formats."""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator, List, Optional, Set, Tuple
+
+from ...analysis.dataflow import reaching_values
+from ...analysis.names import is_sensitive
+from ...analysis.secrets import (
+    assignment_pairs,
+    credential_format,
+    enclosing_class_facts,
+    is_env_read,
+    is_name_like,
+    is_secret_literal,
+    reach,
+    target_name,
+    value_name,
+)
+from ...analysis.values import UNKNOWN, const_value
+from ...context import FileContext
+from ...rule import Example, Finding, Rule
+
+RULE = Rule(
+    code="BG206",
+    name="hardcoded-secret",
+    message="hard-coded secret {where}",
+    hint=(
+        'read it from the environment (`os.environ["SECRET_KEY"]`) or a secret '
+        "manager and fail at start-up when it is missing"
+    ),
+    rationale=(
+        "A secret written in the source ends up in every clone, fork, backup, CI log "
+        "and container image of the repository, and stays in the Git history after it "
+        "is removed. Anyone who can read the code can sign session cookies and JWTs, "
+        "call the paid API or log in to the database, and rotating the secret needs a "
+        "code change and a deployment. Secrets belong in the environment or a secret "
+        "manager; the code only names them. Unlike name-only checks, environment "
+        'variable names (`os.getenv("API_KEY")`), field names (`password_field = '
+        '"password"`), templates, URL paths and header names are not reported, and '
+        "string literals with the format of real credentials (AWS, GitHub, Slack, "
+        "Stripe, Google keys, PEM private keys) are reported wherever they appear."
+    ),
+    bad=Example(
+        "from flask import Flask\n\n"
+        "app = Flask(__name__)\n"
+        'app.config["SECRET_KEY"] = "s3cr3t-k3y-2024"\n'
+    ),
+    good=Example(
+        "import os\n\n"
+        "from flask import Flask\n\n"
+        "app = Flask(__name__)\n"
+        'app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]\n'
+    ),
+    severity="error",
+    cwe=798,
+    overlaps=("S105", "S106", "S107", "B105", "B106", "B107"),
+    options=("bg-sensitive-names",),
+)
+
+# Calls whose argument at (position, keyword) is a signing or encryption key.
+_KEY_ARGUMENTS = {
+    "jwt.encode": (1, "key"),
+    "jwt.decode": (1, "key"),
+    "jwt.api_jwt.encode": (1, "key"),
+    "jwt.api_jwt.decode": (1, "key"),
+    "jose.jwt.encode": (1, "key"),
+    "jose.jwt.decode": (1, "key"),
+    "jose.jws.sign": (1, "key"),
+    "jose.jws.verify": (1, "key"),
+    "authlib.jose.jwt.encode": (2, "key"),
+    "authlib.jose.jwt.decode": (1, "key"),
+    "hmac.new": (0, "key"),
+    "hmac.digest": (0, "key"),
+    "hmac.HMAC": (0, "key"),
+    "cryptography.fernet.Fernet": (0, "key"),
+}
+_KEY_PREFIXES = (("itsdangerous.", (0, "secret_key")),)
+# Calls whose argument at (position, keyword) is a password.
+_PASSWORD_ARGUMENTS = {
+    "requests.auth.HTTPBasicAuth": (1, "password"),
+    "requests.auth.HTTPDigestAuth": (1, "password"),
+    "requests.auth.HTTPProxyAuth": (1, "password"),
+    "requests.HTTPBasicAuth": (1, "password"),
+    "httpx.BasicAuth": (1, "password"),
+    "httpx.DigestAuth": (1, "password"),
+    "aiohttp.BasicAuth": (1, "password"),
+    "aiohttp.helpers.BasicAuth": (1, "password"),
+    "pymysql.connect": (2, "password"),
+    "MySQLdb.connect": (2, "passwd"),
+    "smtplib.SMTP.login": (1, "password"),
+}
+_COMPARE_DIGEST = frozenset({"hmac.compare_digest", "secrets.compare_digest"})
+_CALL_LAST_NAMES = frozenset(
+    q.rsplit(".", 1)[-1] for q in list(_KEY_ARGUMENTS) + list(_PASSWORD_ARGUMENTS)
+) | {"compare_digest", "login"}
+_SIGNER_SUFFIXES = ("Serializer", "Signer")
+_SECRET_WRAPPERS = frozenset({"SecretStr", "SecretBytes", "Secret"})
+_EXAMPLE_KEYS = frozenset(
+    {
+        "example",
+        "examples",
+        "json_schema_extra",
+        "schema_extra",
+        "openapi_examples",
+        "openapi_extra",
+    }
+)
+
+
+def _reported(ctx: FileContext) -> Set[int]:
+    return ctx.cached(("BG206", "reported"), set)
+
+
+def _literal(
+    ctx: FileContext, node: Optional[ast.AST], anchor: ast.AST
+) -> Tuple[Optional[ast.AST], object]:
+    # Return (node to report, constant value) for a literal or a name holding one.
+    #
+    # A module constant whose own name is sensitive is reported where it is defined,
+    # so it is not returned again at its uses.
+    if node is None:
+        return None, UNKNOWN
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, (str, bytes)):
+            return node, node.value
+        return None, UNKNOWN
+    if isinstance(node, ast.Call) and node.args and not node.keywords:
+        func = node.func
+        callee = (
+            func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        )
+        if callee in _SECRET_WRAPPERS and isinstance(node.args[0], ast.Constant):
+            return _literal(ctx, node.args[0], anchor)
+        return None, UNKNOWN
+    if not isinstance(node, ast.Name):
+        return None, UNKNOWN
+    if is_sensitive(node.id, ctx.config.sensitive_names):
+        return None, UNKNOWN  # reported at its own definition
+    reach(ctx, anchor)
+    if ctx.enclosing_function(node) is not None:
+        values = reaching_values(ctx, node)
+        if values:
+            if len(values) == 1 and isinstance(values[0], ast.Constant):
+                value = values[0].value
+                if isinstance(value, (str, bytes)):
+                    return node, value
+            return None, UNKNOWN
+    value = const_value(ctx, node)
+    if isinstance(value, (str, bytes)):
+        return node, value
+    return None, UNKNOWN
+
+
+def _finding(
+    ctx: FileContext, node: Optional[ast.AST], value: object, name: str, where: str
+) -> Optional[Finding]:
+    if node is None or id(node) in _reported(ctx):
+        return None
+    if not is_secret_literal(value, name):
+        return None
+    _reported(ctx).add(id(node))
+    return RULE.finding(node, where=where)
+
+
+def _in_special_class(ctx: FileContext, node: ast.AST) -> bool:
+    # Return True for statements in an Enum body or a pydantic settings class (BG207).
+    facts = enclosing_class_facts(ctx, node)
+    return facts is not None and (facts.enum or facts.settings)
+
+
+def _binding(
+    ctx: FileContext, node: ast.AST, targets: List[ast.AST], value: Optional[ast.AST]
+) -> Iterator[Finding]:
+    if value is None or isinstance(value, (ast.BoolOp, ast.IfExp)):
+        return
+    checked_class = False
+    for target in targets:
+        for simple, simple_value in assignment_pairs(target, value):
+            name = target_name(simple)
+            if not name or not is_sensitive(name, ctx.config.sensitive_names):
+                continue
+            if isinstance(simple, ast.Subscript) and not is_name_like(name):
+                continue
+            if not checked_class:
+                if _in_special_class(ctx, node):
+                    return
+                checked_class = True
+            report, literal = _literal(ctx, simple_value, node)
+            finding = _finding(ctx, report, literal, name, f"assigned to `{name}`")
+            if finding is not None:
+                yield finding
+
+
+@RULE.on(ast.Assign)
+def _check_assign(node: ast.Assign, ctx: FileContext) -> Iterator[Finding]:
+    yield from _binding(ctx, node, node.targets, node.value)
+
+
+@RULE.on(ast.AnnAssign, ast.NamedExpr)
+def _check_ann_assign(node: ast.AST, ctx: FileContext) -> Iterator[Finding]:
+    yield from _binding(ctx, node, [node.target], node.value)  # type: ignore[attr-defined]
+
+
+def _in_example(ctx: FileContext, node: ast.AST) -> bool:
+    # Return True for values inside an OpenAPI/pydantic ``example`` structure.
+    child = node
+    for ancestor in ctx.ancestors(node):
+        if isinstance(ancestor, ast.Dict):
+            for key, value in zip(ancestor.keys, ancestor.values):
+                if (
+                    value is child
+                    and isinstance(key, ast.Constant)
+                    and key.value in _EXAMPLE_KEYS
+                ):
+                    return True
+        elif isinstance(ancestor, ast.keyword):
+            if ancestor.arg in _EXAMPLE_KEYS:
+                return True
+        elif isinstance(ancestor, (ast.Assign, ast.AnnAssign)):
+            targets = (
+                ancestor.targets
+                if isinstance(ancestor, ast.Assign)
+                else [ancestor.target]
+            )
+            return any(target_name(t) in _EXAMPLE_KEYS for t in targets)
+        elif isinstance(ancestor, ast.stmt):
+            return False
+        child = ancestor
+    return False
+
+
+@RULE.on(ast.Dict)
+def _check_dict(node: ast.Dict, ctx: FileContext) -> Iterator[Finding]:
+    example: Optional[bool] = None
+    for key, value in zip(node.keys, node.values):
+        if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
+            continue
+        if not is_sensitive(key.value, ctx.config.sensitive_names):
+            continue
+        if not is_name_like(key.value):
+            continue
+        if not isinstance(value, (ast.Constant, ast.Name, ast.Call)):
+            continue
+        if example is None:
+            example = _in_example(ctx, node)
+        if example:
+            return
+        report, literal = _literal(ctx, value, node)
+        finding = _finding(
+            ctx, report, literal, key.value, f"in the `{key.value}` entry"
+        )
+        if finding is not None:
+            yield finding
+
+
+def _argument(call: ast.Call, position: int, name: str) -> Optional[ast.expr]:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    if position < len(call.args) and not any(
+        isinstance(a, ast.Starred) for a in call.args[: position + 1]
+    ):
+        return call.args[position]
+    return None
+
+
+@RULE.on(ast.Call)
+def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
+    sensitive = ctx.config.sensitive_names
+    env = None
+    for kw in node.keywords:
+        if kw.arg is None:
+            continue
+        if (
+            kw.arg == "auth"
+            and isinstance(kw.value, ast.Tuple)
+            and len(kw.value.elts) == 2
+        ):
+            report, literal = _literal(ctx, kw.value.elts[1], node)
+            finding = _finding(
+                ctx, report, literal, "password", "passed as the `auth` password"
+            )
+            if finding is not None:
+                yield finding
+            continue
+        if not is_sensitive(kw.arg, sensitive):
+            continue
+        if env is None:
+            env = is_env_read(ctx, node)
+        if env:
+            break
+        report, literal = _literal(ctx, kw.value, node)
+        finding = _finding(ctx, report, literal, kw.arg, f"passed as `{kw.arg}=`")
+        if finding is not None:
+            yield finding
+    if not node.args and not node.keywords:
+        return
+    func = node.func
+    last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    if last is None or not (
+        last in _CALL_LAST_NAMES or last.endswith(_SIGNER_SUFFIXES)
+    ):
+        return
+    if last == "login" and len(node.args) == 2 and isinstance(func, ast.Attribute):
+        # ``smtp.login("me@example.com", "app-password")``, ``ftp.login(user, "pw")``
+        report, literal = _literal(ctx, node.args[1], node)
+        finding = _finding(ctx, report, literal, "password", "passed to `login()`")
+        if finding is not None:
+            yield finding
+        return
+    qualname = ctx.call_name(node)
+    if qualname is None:
+        return
+    spec = _KEY_ARGUMENTS.get(qualname) or _PASSWORD_ARGUMENTS.get(qualname)
+    if spec is None:
+        for prefix, prefix_spec in _KEY_PREFIXES:
+            if qualname.startswith(prefix) and qualname[len(prefix) :][:1].isupper():
+                spec = prefix_spec
+    if spec is not None:
+        position, keyword_name = spec
+        report, literal = _literal(ctx, _argument(node, position, keyword_name), node)
+        label = "password" if qualname in _PASSWORD_ARGUMENTS else "key"
+        finding = _finding(
+            ctx, report, literal, label, f"passed as the {label} of `{qualname}`"
+        )
+        if finding is not None:
+            yield finding
+    elif qualname in _COMPARE_DIGEST and len(node.args) == 2:
+        yield from _compare_pair(ctx, node, node.args[0], node.args[1])
+
+
+def _compare_pair(
+    ctx: FileContext, anchor: ast.AST, left: ast.AST, right: ast.AST
+) -> Iterator[Finding]:
+    for named, other in ((left, right), (right, left)):
+        name = value_name(named)
+        if not name or not is_sensitive(name, ctx.config.sensitive_names):
+            continue
+        if not isinstance(other, ast.Constant):
+            continue
+        report, literal = _literal(ctx, other, anchor)
+        finding = _finding(ctx, report, literal, name, f"compared with `{name}`")
+        if finding is not None:
+            yield finding
+
+
+@RULE.on(ast.Compare)
+def _check_compare(node: ast.Compare, ctx: FileContext) -> Iterator[Finding]:
+    operands = [node.left] + list(node.comparators)
+    for index, op in enumerate(node.ops):
+        if isinstance(op, (ast.Eq, ast.NotEq)):
+            yield from _compare_pair(ctx, node, operands[index], operands[index + 1])
+
+
+@RULE.on(ast.arguments)
+def _check_defaults(node: ast.arguments, ctx: FileContext) -> Iterator[Finding]:
+    positional = list(node.posonlyargs) + list(node.args)
+    pairs = list(zip(positional[len(positional) - len(node.defaults) :], node.defaults))
+    pairs += [
+        (a, d) for a, d in zip(node.kwonlyargs, node.kw_defaults) if d is not None
+    ]
+    for arg, default in pairs:
+        if not isinstance(default, ast.Constant):
+            continue
+        if not is_sensitive(arg.arg, ctx.config.sensitive_names):
+            continue
+        report, literal = _literal(ctx, default, node)
+        finding = _finding(
+            ctx, report, literal, arg.arg, f"as the default of parameter `{arg.arg}`"
+        )
+        if finding is not None:
+            yield finding
+
+
+@RULE.on(ast.Constant)
+def _check_constant(node: ast.Constant, ctx: FileContext) -> Iterator[Finding]:
+    value = node.value
+    if not isinstance(value, (str, bytes)) or len(value) < 20:
+        return
+    if id(node) in _reported(ctx):
+        return
+    kind = credential_format(value)
+    if kind is not None:
+        _reported(ctx).add(id(node))
+        yield RULE.finding(node, where=f"in a string that looks like {kind}")
