@@ -138,8 +138,8 @@ def rules_table(rules: Sequence[Rule], link_prefix: str = "docs/rules/") -> str:
     return "\n".join(lines)
 
 
-def overlap_table(rules: Sequence[Rule]) -> str:
-    """Return the table of BG rules overlapping Ruff/Bandit rules.
+def _ruff_table(rules: Sequence[Rule]) -> str:
+    """Return the overlap table of docs/ruff.md (Ruff and Bandit in two columns).
 
     Args:
         rules: The rule declarations.
@@ -147,12 +147,9 @@ def overlap_table(rules: Sequence[Rule]) -> str:
     Returns:
         The table text.
     """
-    lines = ["| BG rule | Name | Overlapping Ruff / Bandit rules |", "|---|---|---|"]
-    for rule in rules:
-        if rule.overlaps:
-            overlaps = ", ".join(f"`{o}`" for o in rule.overlaps)
-            lines.append(f"| {rule.code} | `{rule.name}` | {overlaps} |")
-    return "\n".join(lines)
+    from .report.overlaps import ruff_overlap_table
+
+    return ruff_overlap_table(rules, link_prefix="rules/")
 
 
 def index_page(rules: Sequence[Rule]) -> str:
@@ -238,7 +235,7 @@ def generated_files(root: Path) -> Dict[Path, str]:
     files[root / "docs" / "options.md"] = options_page()
     for name, start, end, body in (
         ("README.md", TABLE_START, TABLE_END, rules_table(rules)),
-        ("docs/ruff.md", OVERLAP_START, OVERLAP_END, overlap_table(rules)),
+        ("docs/ruff.md", OVERLAP_START, OVERLAP_END, _ruff_table(rules)),
     ):
         path = root / name
         if path.exists():

@@ -310,6 +310,7 @@ class ImportGraph:
         files: Dict[str, str] = {}
         top_name = os.path.basename(self.top_dir)
         visited: Set[str] = set()
+        top_real = os.path.realpath(self.top_dir)
         for dirpath, dirnames, filenames in os.walk(self.top_dir, followlinks=False):
             try:
                 real = os.path.realpath(dirpath)
@@ -332,7 +333,10 @@ class ImportGraph:
                 if ext != ".py" or not stem.isidentifier() and stem != "__init__":
                     continue
                 module = prefix if stem == "__init__" else f"{prefix}.{stem}"
-                files[module] = os.path.join(dirpath, filename)
+                path = os.path.join(dirpath, filename)
+                if os.path.islink(path) and not _inside(path, top_real):
+                    continue  # never read through a link that leaves the package
+                files[module] = path
             if "__init__.py" not in filenames:
                 files.setdefault(prefix, "")
         return files
@@ -369,6 +373,23 @@ class ImportGraph:
                 if path:
                     result.append((stmt, [module] + path))
         return result
+
+
+def _inside(path: str, directory: str) -> bool:
+    """Return True when ``path`` resolves to a place below ``directory``.
+
+    Args:
+        path: A file path (links are resolved).
+        directory: A resolved directory path.
+
+    Returns:
+        Whether the real path of ``path`` lies inside ``directory``.
+    """
+    try:
+        real = os.path.realpath(path)
+    except OSError:
+        return False
+    return real == directory or real.startswith(directory.rstrip(os.sep) + os.sep)
 
 
 def strongly_connected(graph: Dict[str, List[str]]) -> Dict[str, int]:

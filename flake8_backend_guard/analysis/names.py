@@ -189,7 +189,8 @@ def node_name(node: Optional[ast.AST]) -> Optional[str]:
         return node.attr
     if isinstance(node, ast.Subscript):
         key = node.slice
-        if isinstance(key, ast.Index):  # Python 3.8 AST shape
+        index_type = getattr(ast, "Index", None)  # Python 3.8 AST shape
+        if index_type is not None and type(key) is index_type:
             key = key.value  # type: ignore[attr-defined]
         if isinstance(key, ast.Constant) and isinstance(key.value, str):
             return key.value

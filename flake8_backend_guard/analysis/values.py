@@ -52,8 +52,18 @@ def const_value(
         return UNKNOWN
 
 
-def _evaluate(ctx: Optional[FileContext], node: ast.AST, _seen: Optional[Set[str]]) -> Any:
-    """Evaluate a non-literal node for :func:`const_value` (same contract)."""
+def _evaluate(
+    ctx: Optional[FileContext], node: ast.AST, _seen: Optional[Set[str]]
+) -> Any:
+    """Evaluate a non-literal node for :func:`const_value`.
+
+    Args:
+        ctx: The file's context, or None for literals only.
+        node: The expression to evaluate.
+
+    Returns:
+        The constant value, or :data:`UNKNOWN`.
+    """
     if isinstance(node, ast.Name):
         if node.id in ("True", "False", "None"):  # pragma: no cover (py2 style)
             return {"True": True, "False": False, "None": None}[node.id]
