@@ -50,12 +50,37 @@ def _uses_relative_imports(tree: ast.Module) -> bool:
     )
 
 
+_MIGRATION_DIRS = frozenset({"alembic", "migrations"})
+
+
+def _is_migration_dir(path: str) -> bool:
+    """Return True for Alembic/Flask-Migrate script directories (loaded by path).
+
+    Alembic imports ``env.py`` and ``versions/*.py`` by file path, so their
+    directories are not meant to be packages.
+
+    Args:
+        path: The checked file's absolute path.
+
+    Returns:
+        Whether the file lives in a migration script directory.
+    """
+    directory = os.path.dirname(path)
+    for _ in range(2):  # the script directory itself, or its versions/ folder
+        if os.path.basename(directory) in _MIGRATION_DIRS or os.path.isfile(
+            os.path.join(directory, "script.py.mako")
+        ):
+            return True
+        directory = os.path.dirname(directory)
+    return False
+
+
 @RULE.on(ast.Module)
 def _check_module(node: ast.Module, ctx: FileContext) -> Iterator[Finding]:
     if ctx.filename in NON_FILE_NAMES or not ctx.filename.endswith(".py"):
         return
     info = ctx.package
-    if info.in_package or info.is_init:
+    if info.in_package or info.is_init or _is_migration_dir(info.path):
         return
     if info.parent_is_package:
         reason = " but its parent directory is a package"
