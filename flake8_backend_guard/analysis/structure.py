@@ -15,7 +15,7 @@ import fnmatch
 import os
 import re
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
 
 from ..context import FUNCTION_TYPES, FileContext, module_level_statements
 from ..project import ModuleInfo, module_info, resolve_relative
@@ -1097,6 +1097,8 @@ def response_kind(
         return "html"
     if last in _TEXT_CALLS:
         return "text"
+    if isinstance(func, ast.Name) and func.id not in ctx.aliases:
+        return _helper_kind(ctx, func.id, depth)
     if last in _RESPONSE_CALLS:
         for key in ("mimetype", "media_type", "content_type"):
             for kw in expr.keywords:
@@ -1119,6 +1121,37 @@ def response_kind(
             first = expr.args[0]
         return response_kind(ctx, first, depth + 1)
     return None
+
+
+def _module_functions(ctx: FileContext) -> Dict[str, FunctionNode]:
+    def compute() -> Dict[str, FunctionNode]:
+        found: Dict[str, FunctionNode] = {}
+        seen: Set[str] = set()
+        for stmt in ctx.tree.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if stmt.name in seen:
+                    found.pop(stmt.name, None)  # redefined: do not guess
+                else:
+                    found[stmt.name] = stmt
+                seen.add(stmt.name)
+        return found
+
+    return ctx.cached(("structure", "module_functions"), compute)
+
+
+def _helper_kind(ctx: FileContext, name: str, depth: int) -> Optional[str]:
+    # A response built by a helper in the same module (`return html_error(500)`,
+    # `return error_response(404, "...")`): the kind of everything it returns.
+    helper = _module_functions(ctx).get(name)
+    if helper is None or name in _RESPONSE_CALLS:
+        return None
+    kinds: Set[Optional[str]] = set()
+    for inner in own_nodes(helper):
+        if isinstance(inner, ast.Return) and inner.value is not None:
+            kinds.add(response_kind(ctx, inner.value, depth + 1))
+    if not kinds or None in kinds or "json" in kinds:
+        return None
+    return "html" if "html" in kinds else "text"
 
 
 def _looks_like_html(text: str) -> bool:

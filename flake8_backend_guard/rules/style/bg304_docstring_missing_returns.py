@@ -72,16 +72,17 @@ def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
     annotation = node.returns
     if doc.has_returns and doc.has_yields:
         return
+    facts = body_facts(ctx, node)
     if (
         annotation is not None
+        and not facts.is_generator
         and not returns_nothing_annotation(annotation)
         and not iterator_annotation(annotation)
     ):
-        # Typed as returning a value and not an iterator: no need to read the body.
+        # Typed as returning a value and not a generator: `Returns:` is needed.
         if not doc.has_returns:
             yield _returns_finding(node, doc.style)
         return
-    facts = body_facts(ctx, node)
     if facts.is_generator:
         needs = facts.yields_value or (
             annotation is not None and not yields_nothing_annotation(annotation)

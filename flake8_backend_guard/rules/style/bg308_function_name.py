@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator, Union
+from typing import Iterator, List, Optional, Union
 
 from ...analysis.structure import (
     is_dunder,
     is_external_override,
     is_ignored_name,
     is_snake_case,
+    is_upper_case,
     to_snake_case,
 )
 from ...context import FileContext
@@ -29,7 +30,11 @@ RULE = Rule(
         "methods decorated with `@override`, and camelCase hooks of a base class "
         "that a subclass must override under that name (`startElement` of "
         "`xml.sax.ContentHandler`, `formatTime` of `logging.Formatter`, any "
-        "method of a Qt or Twisted subclass)."
+        "method of a Qt or Twisted subclass). A computed setting of a settings "
+        "class whose fields are UPPER_SNAKE_CASE (`@property` or "
+        "`@computed_field` `def SQLALCHEMY_DATABASE_URI(self)` beside "
+        "`POSTGRES_SERVER: str`) reads like the fields it sits among and is "
+        "allowed too."
     ),
     bad=Example("def getUserById(user_id: int) -> dict:\n    return {}\n"),
     good=Example("def get_user_by_id(user_id: int) -> dict:\n    return {}\n"),
@@ -47,4 +52,36 @@ def _check_def(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
         return
     if is_external_override(ctx, node, ctx.class_):
         return
+    if is_upper_case(name) and _is_settings_property(ctx, node, ctx.class_):
+        return
     yield RULE.finding(node, name=name, suggestion=to_snake_case(name))
+
+
+_PROPERTY_DECORATORS = frozenset({"property", "cached_property", "computed_field"})
+
+
+def _is_settings_property(
+    ctx: FileContext, node: FunctionNode, cls: Optional[ast.ClassDef]
+) -> bool:
+    # `@computed_field @property def SQLALCHEMY_DATABASE_URI(self)` in a settings
+    # class whose other fields are UPPER_SNAKE_CASE: named like its siblings.
+    if cls is None:
+        return False
+    decorated = False
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = (ctx.qualname(target) or "").rpartition(".")[2]
+        if name in _PROPERTY_DECORATORS or name == "setter":
+            decorated = True
+    if not decorated:
+        return False
+    for stmt in cls.body:
+        targets: List[ast.expr] = []
+        if isinstance(stmt, ast.AnnAssign):
+            targets = [stmt.target]
+        elif isinstance(stmt, ast.Assign):
+            targets = list(stmt.targets)
+        for target in targets:
+            if isinstance(target, ast.Name) and is_upper_case(target.id):
+                return True
+    return False

@@ -22,7 +22,10 @@ RULE = Rule(
         "`contextlib.closing`, `ExitStack.enter_context`, a `try/finally` that "
         "closes it) releases it on every path. Only local names in functions are "
         "judged; a resource that is returned, yielded, stored on an object or "
-        "passed on to another call belongs to someone else."
+        "passed on to another call belongs to someone else, except that a "
+        "generator that yields it and then closes it itself (a FastAPI `get_db` "
+        "dependency) must close it in `finally`: an error in the request is "
+        "thrown in at the `yield` and skips a plain `close()`."
     ),
     bad=Example(
         "import sqlite3\n\n\n"
@@ -99,19 +102,19 @@ def _escapes(ctx: FileContext, name: ast.Name, finally_nodes: Set[int]) -> str:
         if parent.attr in _CLOSERS:
             call = ctx.parent(parent)
             if isinstance(call, ast.Call) and call.func is parent:
-                return "closed" if id(call) in finally_nodes else ""
+                return "closed" if id(call) in finally_nodes else "unsafe-close"
             return "escape" if _call_of(ctx, parent) is not None else ""
         return ""
     call = _call_of(ctx, name)
     if call is not None:
         callee = ctx.call_name(call) or ""
         return "" if callee in _BORROWERS else "escape"
+    if isinstance(parent, (ast.Yield, ast.YieldFrom)):
+        return "yielded"
     if isinstance(
         parent,
         (
             ast.Return,
-            ast.Yield,
-            ast.YieldFrom,
             ast.Tuple,
             ast.List,
             ast.Set,
@@ -154,6 +157,11 @@ def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
         return
     finally_nodes = _finally_calls(node)
     state: Dict[str, str] = {}
+    # A generator that yields the resource hands it out for a while; it owns it
+    # again afterwards, and only a close in `finally` survives an exception
+    # thrown in at the `yield` (the FastAPI `get_db` dependency).
+    yielded: Set[str] = set()
+    unsafe_close: Set[str] = set()
     for inner in ast.walk(node):
         if inner is node:
             continue
@@ -164,12 +172,18 @@ def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
                     state[inner.id] = "escape"
                     continue
                 result = _escapes(ctx, inner, finally_nodes)
-                if result and state.get(inner.id) != "escape":
+                if result == "yielded":
+                    yielded.add(inner.id)
+                elif result == "unsafe-close":
+                    unsafe_close.add(inner.id)
+                elif result and state.get(inner.id) != "escape":
                     state[inner.id] = result
     reported: Set[str] = set()
     for stmt, name, kind in assignments:
         if name in nonlocal_names or state.get(name) or name in reported:
             continue
+        if name in yielded and name not in unsafe_close:
+            continue  # handed out and never closed here: the caller owns it
         reported.add(name)
         yield RULE.finding(stmt, kind=kind, name=name)
 
