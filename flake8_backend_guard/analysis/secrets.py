@@ -165,6 +165,18 @@ _SCHEME_WORDS = frozenset(
         "negotiate",
     }
 )
+# HTTP header names that carry credentials: ``AUTH_TOKEN = "Authorization"`` names the
+# header to read, it is not a credential.
+_AUTH_HEADER_NAMES = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "www-authenticate",
+        "proxy-authenticate",
+        "cookie",
+        "set-cookie",
+    }
+)
 _NON_SECRET_WORDS = frozenset(
     {
         "true",
@@ -275,7 +287,7 @@ def is_secret_literal(
     if name_filters:
         if lower in _NON_SECRET_WORDS:
             return False
-        if lower in _SCHEME_WORDS:
+        if lower in _SCHEME_WORDS or lower in _AUTH_HEADER_NAMES:
             return False
         if _UPPER_ENV_RE.match(stripped) and _mentions_sensitive(value_parts):
             return False

@@ -3,8 +3,9 @@
 Sinks: ``.execute``, ``.executemany``, ``.executescript``, ``.mogrify``, ``.raw``,
 ``.extra``, SQLAlchemy ``text()``, Django ``RawSQL()``, pandas ``read_sql``/
 ``read_sql_query``, ``exec_driver_sql``; also the asyncpg/``databases`` query methods
-(``fetch``, ``fetchrow``, ``fetchval``, ``fetch_all``, ``fetch_one``, ``fetch_val``)
-and peewee's ``execute_sql``, which take SQL the same way.
+(``fetch``, ``fetchrow``, ``fetchval``, ``fetch_all``, ``fetch_one``, ``fetch_val``),
+peewee's ``execute_sql`` and Tortoise's ``execute_query``/``execute_query_dict``,
+which take SQL the same way.
 
 Only the SQL argument is judged, and only when it is *built* (f-string, ``%``,
 ``.format()``, ``+``/``+=``, ``join``) from a part that is not static (see
@@ -92,6 +93,8 @@ _WEAK_ATTRS = frozenset(
         "fetch_one",
         "fetch_val",
         "execute_sql",
+        "execute_query",
+        "execute_query_dict",
     }
 )
 _NAME_SINKS = frozenset({"text", "TextClause", "RawSQL", "read_sql", "read_sql_query"})

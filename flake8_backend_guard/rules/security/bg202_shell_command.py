@@ -14,7 +14,11 @@ Flagged (names resolved through imports and aliases):
   ... (any path, any ``.exe``) and ``-c`` / ``/c`` / ``-Command`` is among its
   arguments, as in ``os.spawnl(os.P_WAIT, "/bin/sh", "sh", "-c", cmd)``;
 * ``anyio.run_process``/``anyio.open_process`` given a command string (anyio runs
-  a string through the shell and a list without one).
+  a string through the shell and a list without one);
+* an argv that starts a shell on a built command string:
+  ``subprocess.run(["bash", "-c", f"ping {host}"])``,
+  ``asyncio.create_subprocess_exec("sh", "-c", cmd)`` (a constant script is not
+  judged: nothing can be injected into it).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator, List, Optional
 
+from ...analysis.dataflow import reaching_values
 from ...analysis.values import UNKNOWN, const_value, keyword_value
 from ...context import FileContext
 from ...rule import Example, Finding, Rule
@@ -83,6 +88,22 @@ _ALWAYS_SHELL = frozenset(
 _LAST_PARTS = frozenset(q.rsplit(".", 1)[1] for q in _ALWAYS_SHELL) | frozenset(
     {"subprocess_shell", "run_process", "open_process"}
 )
+# Functions that take an argv list: ``subprocess.run(["bash", "-c", cmd])`` runs a
+# shell as surely as ``shell=True`` does.
+_ARGV_FUNCTIONS = frozenset(
+    {
+        "subprocess.run",
+        "subprocess.call",
+        "subprocess.check_call",
+        "subprocess.check_output",
+        "subprocess.Popen",
+        "asyncio.create_subprocess_exec",
+        "asyncio.subprocess.create_subprocess_exec",
+        "anyio.run_process",
+        "anyio.open_process",
+    }
+)
+_ARGV_LAST = frozenset(q.rsplit(".", 1)[1] for q in _ARGV_FUNCTIONS)
 _SPAWN = frozenset(
     {
         "spawnl",
@@ -158,6 +179,40 @@ def _is_spawn_shell(ctx: FileContext, call: ast.Call, name: str) -> bool:
     return any(isinstance(a, str) and a in _COMMAND_FLAGS for a in argv[1:])
 
 
+def _argv_elements(
+    ctx: FileContext, call: ast.Call, name: str
+) -> Optional[List[ast.expr]]:
+    # Return the argv elements of a call given a literal list (or exec's arguments).
+    if name.endswith("create_subprocess_exec"):
+        args = list(call.args)
+    else:
+        first = call.args[0] if call.args else keyword_value(call, "args")
+        if first is None and name.startswith("anyio."):
+            first = keyword_value(call, "command")
+        if isinstance(first, ast.Name):
+            values = reaching_values(ctx, first)
+            if len(values) == 1 and isinstance(values[0], (ast.List, ast.Tuple)):
+                first = values[0]
+        if not isinstance(first, (ast.List, ast.Tuple)):
+            return None
+        args = list(first.elts)
+    if any(isinstance(a, ast.Starred) for a in args[:3]):
+        return None
+    return args
+
+
+def _is_argv_shell(ctx: FileContext, call: ast.Call, name: str) -> bool:
+    # ``[shell, "-c", <non-constant command>]``: a shell parses a built string.
+    argv = _argv_elements(ctx, call, name)
+    if not argv or len(argv) < 3 or not _is_shell_program(const_value(ctx, argv[0])):
+        return False
+    for position, element in enumerate(argv[1:-1], start=1):
+        if const_value(ctx, element) in _COMMAND_FLAGS:
+            command = argv[position + 1]
+            return not isinstance(const_value(ctx, command), str)
+    return False
+
+
 def _shell_argument(call: ast.Call, name: str) -> Optional[ast.expr]:
     value = keyword_value(call, "shell")
     if value is not None:
@@ -201,6 +256,7 @@ def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
         has_shell_kw
         or last in _LAST_PARTS
         or last in _SPAWN
+        or last in _ARGV_LAST
         or (isinstance(func, ast.Name) and last in ctx.aliases)
     ):
         return
@@ -210,6 +266,12 @@ def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
         return
     if last == "subprocess_shell" and isinstance(func, ast.Attribute):
         yield RULE.finding(node, call="`loop.subprocess_shell()`")
+        return
+    if name in _ARGV_FUNCTIONS and _is_argv_shell(ctx, node, name):
+        shown = "shell, '-c', ..."
+        if not name.endswith("create_subprocess_exec"):
+            shown = f"[{shown}]"
+        yield RULE.finding(node, call=f"`{name}({shown})`")
         return
     if name in ("anyio.run_process", "anyio.open_process"):
         command = node.args[0] if node.args else keyword_value(node, "command")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator, List, Optional, Sequence
+from typing import FrozenSet, Iterator, List, Optional, Sequence
 
 from ...analysis.dataflow import reaching_values
-from ...analysis.secrets import password_value, reach
+from ...analysis.names import PASSWORD_WORDS, split_name
+from ...analysis.secrets import is_hash_like_name, password_value, reach
 from ...analysis.values import UNKNOWN, const_value, keyword_value
 from ...context import FileContext
 from ...rule import Example, Finding, Rule
@@ -170,7 +171,9 @@ def _check_hashlib(
     data = _data_argument(node, 1 if function == "new" else 0)
     if data is not None:
         reach(ctx, node)
-    if data is not None and password_value(ctx, data):
+    if data is not None and (
+        password_value(ctx, data) or _password_function_input(ctx, node, data)
+    ):
         yield RULE.finding(
             node, what=f"`{qualname}` is a fast hash applied to a password"
         )
@@ -181,6 +184,101 @@ def _check_hashlib(
             node,
             what=f"`{shown}` is a broken hash, used without `usedforsecurity=False`",
         )
+
+
+# Parts of a function name that make it about something other than the password
+# itself (``password_reset_token``, ``send_password_email``).
+_NOT_PASSWORD_FUNCTION_PARTS = frozenset(
+    {
+        "token",
+        "link",
+        "url",
+        "email",
+        "mail",
+        "code",
+        "key",
+        "otp",
+        "strength",
+        "policy",
+        "length",
+        "expired",
+        "expiry",
+        "age",
+        "field",
+        "fields",
+        "form",
+        "prompt",
+        "generate",
+        "random",
+        "gen",
+    }
+)
+_PASSTHROUGH = frozenset(
+    {"encode", "decode", "strip", "lower", "upper", "casefold", "format", "join"}
+)
+
+
+def _password_function_params(ctx: FileContext, node: ast.AST) -> FrozenSet[str]:
+    # Return the parameters of the enclosing function when its name says it hashes
+    # or checks a password (``hash_password(raw)``, ``check_password(self, value)``).
+    function = ctx.enclosing_function(node)
+    if function is None:
+        return frozenset()
+    parts = split_name(function.name)
+    if not any(part in PASSWORD_WORDS for part in parts) or any(
+        part in _NOT_PASSWORD_FUNCTION_PARTS for part in parts
+    ):
+        return frozenset()
+    args = function.args
+    names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+    return frozenset(
+        name
+        for name in names
+        if name not in ("self", "cls") and not is_hash_like_name(name)
+    )
+
+
+def _from_params(
+    ctx: FileContext, expr: Optional[ast.AST], params: FrozenSet[str], depth: int = 0
+) -> bool:
+    # Return True when ``expr`` is built from one of ``params``.
+    if expr is None or depth > 4:
+        return False
+    if isinstance(expr, ast.Name):
+        if expr.id in params:
+            return True
+        return depth < 3 and any(
+            value is not None
+            and not isinstance(value, ast.AugAssign)
+            and _from_params(ctx, value, params, depth + 1)
+            for value in reaching_values(ctx, expr)
+        )
+    if isinstance(expr, ast.Call):
+        func = expr.func
+        if isinstance(func, ast.Attribute) and func.attr in _PASSTHROUGH:
+            return _from_params(ctx, func.value, params, depth + 1) or any(
+                _from_params(ctx, arg, params, depth + 1) for arg in expr.args
+            )
+        if isinstance(func, ast.Name) and func.id in ("str", "bytes") and expr.args:
+            return _from_params(ctx, expr.args[0], params, depth + 1)
+        return False
+    if isinstance(expr, ast.BinOp):
+        return _from_params(ctx, expr.left, params, depth + 1) or _from_params(
+            ctx, expr.right, params, depth + 1
+        )
+    if isinstance(expr, ast.JoinedStr):
+        return any(
+            isinstance(v, ast.FormattedValue)
+            and _from_params(ctx, v.value, params, depth + 1)
+            for v in expr.values
+        )
+    return False
+
+
+def _password_function_input(ctx: FileContext, node: ast.AST, data: ast.AST) -> bool:
+    # A fast hash of a parameter of ``hash_password(raw)``/``encrypt_pwd(value)``.
+    params = _password_function_params(ctx, node)
+    return bool(params) and _from_params(ctx, data, params)
 
 
 def _check_pbkdf2(ctx: FileContext, node: ast.Call) -> Iterator[Finding]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Iterator, List, Optional
+from typing import Iterator, List, Optional, Tuple
 
 from ...analysis.dataflow import reaching_values
 from ...analysis.names import PASSWORD_WORDS, mentions_password, split_name
@@ -19,6 +19,7 @@ from ...analysis.secrets import (
     reach,
     value_name,
 )
+from ...analysis.values import const_value
 from ...context import FileContext
 from ...rule import Example, Finding, Rule
 
@@ -333,12 +334,20 @@ def _check_keywords(ctx: FileContext, call: ast.Call, what: str) -> Iterator[Fin
 def _sql_node(
     ctx: FileContext, node: Optional[ast.AST], depth: int = 0
 ) -> Optional[ast.AST]:
-    # Return the string (or f-string) node a SQL argument holds, through ``text()``.
+    # Return the string node a SQL argument holds (through ``text()`` and a local
+    # variable): a constant, an f-string, ``"..." % (...)``, ``"...".format(...)``
+    # or a ``+`` concatenation.
     if node is None or depth > 3:
         return None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node
-    if isinstance(node, ast.JoinedStr):
+    if isinstance(node, (ast.JoinedStr, ast.BinOp)):
+        return node
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+    ):
         return node
     if (
         isinstance(node, ast.Call)
@@ -355,19 +364,60 @@ def _sql_node(
     return None
 
 
-def _sql_text(node: Optional[ast.AST]) -> Optional[str]:
+def _sql_parts(
+    ctx: FileContext, node: Optional[ast.AST], depth: int = 0
+) -> Tuple[str, List[ast.AST]]:
+    # Return the constant text of a built SQL string and the values spliced in.
+    if node is None or depth > 20:
+        return "", []
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
+        return node.value, []
+    if isinstance(node, ast.Name):
+        constant = const_value(ctx, node)
+        if isinstance(constant, str):
+            return constant, []
+        values = reaching_values(ctx, node)
+        if len(values) == 1 and isinstance(values[0], ast.Constant):
+            return _sql_parts(ctx, values[0], depth + 1)
+        return "", []
     if isinstance(node, ast.JoinedStr):
-        return "".join(
-            (
-                v.value
-                if isinstance(v, ast.Constant) and isinstance(v.value, str)
-                else "{}"
-            )
-            for v in node.values
-        )
-    return None
+        text = ""
+        values: List[ast.AST] = []
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                text += part.value
+            elif isinstance(part, ast.FormattedValue):
+                text += "{}"
+                values.append(part.value)
+        return text, values
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        text, _ = _sql_parts(ctx, node.left, depth + 1)
+        right = node.right
+        if isinstance(right, ast.Tuple):
+            return text, list(right.elts)
+        if isinstance(right, ast.Dict):
+            return text, [v for v in right.values if v is not None]
+        return text, [right]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left_text, left_values = _sql_parts(ctx, node.left, depth + 1)
+        right_text, right_values = _sql_parts(ctx, node.right, depth + 1)
+        extra: List[ast.AST] = []
+        for side in (node.left, node.right):
+            if not isinstance(
+                side, (ast.Constant, ast.JoinedStr, ast.BinOp)
+            ) and not isinstance(const_value(ctx, side), str):
+                extra.append(side)
+        return left_text + right_text, left_values + right_values + extra
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+    ):
+        text, _ = _sql_parts(ctx, node.func.value, depth + 1)
+        values = [a for a in node.args if not isinstance(a, ast.Starred)]
+        values.extend(kw.value for kw in node.keywords if kw.arg is not None)
+        return text, values
+    return "", []
 
 
 def _stores_plain_password(
@@ -402,16 +452,13 @@ def _check_sql(ctx: FileContext, node: ast.Call) -> Iterator[Finding]:
     if not node.args:
         return
     sql_node = _sql_node(ctx, node.args[0])
-    text = _sql_text(sql_node)
+    text, spliced = _sql_parts(ctx, sql_node)
     if not text or not _SQL_STORE_RE.search(text):
         return
-    if isinstance(sql_node, ast.JoinedStr):
-        for part in sql_node.values:
-            if isinstance(part, ast.FormattedValue) and plain_password_value(
-                ctx, part.value
-            ):
-                yield RULE.finding(node, what="this SQL statement")
-                return
+    for value in spliced:
+        if plain_password_value(ctx, value):
+            yield RULE.finding(node, what="this SQL statement")
+            return
     params = node.args[1] if len(node.args) >= 2 else None
     if params is None:
         for kw in node.keywords:
@@ -467,10 +514,17 @@ def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
                 return
             owner = func.value
             if isinstance(owner, ast.Attribute) and owner.attr == "objects":
-                model = ctx.qualname(owner.value) or ""
+                model = (ctx.qualname(owner.value) or "").rsplit(".", 1)[-1]
                 yield from _check_keywords(
                     ctx, node, f"`{model}.objects.{attr}({{}}=...)`"
                 )
+            elif isinstance(owner, ast.Name) and owner.id[:1].isupper():
+                # peewee / Tortoise: ``await User.create(password=...)``
+                facts = class_facts(ctx, owner.id)
+                if facts is not None and facts.orm and not facts.password_setter:
+                    yield from _check_keywords(
+                        ctx, node, f"`{owner.id}.{attr}({{}}=...)`"
+                    )
         return
     if not isinstance(func, ast.Name) or not node.keywords or not func.id[:1].isupper():
         return

@@ -364,12 +364,89 @@ def _sensitive_name(ctx: FileContext, name: Optional[str]) -> bool:
     return bool(name) and is_random_sensitive(name, ctx.config.sensitive_names)
 
 
+# Qualifiers that make ``<qualifier>_key`` a look-up key rather than a secret
+# (``cache_key``, ``partition_key``, ``sort_key``).
+_LOOKUP_KEY_PARTS = frozenset(
+    {
+        "cache",
+        "partition",
+        "shard",
+        "sort",
+        "order",
+        "lock",
+        "bucket",
+        "group",
+        "lookup",
+        "index",
+        "idx",
+        "row",
+        "primary",
+        "foreign",
+        "redis",
+        "storage",
+        "object",
+        "file",
+        "blob",
+        "path",
+        "queue",
+        "routing",
+        "route",
+        "dedup",
+        "dedupe",
+        "idempotency",
+        "metric",
+        "config",
+        "setting",
+        "settings",
+        "feature",
+        "translation",
+        "label",
+        "field",
+        "column",
+        "attribute",
+        "attr",
+        "dict",
+        "map",
+        "sample",
+        "job",
+        "task",
+        "event",
+        "message",
+        "stream",
+        "topic",
+        "experiment",
+        "variant",
+        "color",
+        "node",
+        "server",
+        "host",
+        "record",
+        "item",
+        "entry",
+        "test",
+        "fake",
+        "dummy",
+        "mock",
+        "react",
+        "widget",
+        "component",
+    }
+)
+
+
 def _only_key(ctx: FileContext, name: str) -> bool:
     # Return True when ``name`` is sensitive for BG210 only through ``key``.
     if is_sensitive(name, ctx.config.sensitive_names):
         return False
     parts = split_name(name)
     return bool(parts) and parts[-1] == "key"
+
+
+def _lookup_key(ctx: FileContext, name: str) -> bool:
+    # ``cache_key``, ``partition_key``: a key that locates data, not a secret.
+    if not _only_key(ctx, name):
+        return False
+    return any(part in _LOOKUP_KEY_PARTS for part in split_name(name)[:-1])
 
 
 def _uses_random(ctx: FileContext) -> bool:
@@ -399,11 +476,16 @@ def _report(
         return
     if _only_key(ctx, name) and not _generates(ctx, origin):
         return
+    if _lookup_key(ctx, name):
+        return
     _reported(ctx).add(id(origin))
     call = "random"
     if isinstance(origin, ast.Call):
         call = _random_call(ctx, origin) or call
-    yield RULE.finding(found, call=call, name=name)
+    # Report at the ``random`` call: that is the line to change (``secrets``).
+    yield RULE.finding(
+        origin if isinstance(origin, ast.Call) else found, call=call, name=name
+    )
 
 
 @RULE.on(ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)
