@@ -17,12 +17,12 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import FrozenSet, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from ..context import FileContext
 from .names import split_name
 from .values import UNKNOWN, const_value
-from .web import function_of, local_flow
+from .web import FunctionNode, function_of, iter_function_nodes, local_flow
 
 TIMEDELTA_POSITIONAL = (
     "days",
@@ -158,17 +158,107 @@ def name_unit(name: str) -> Optional[float]:
 
 
 def _number(ctx: FileContext, node: ast.AST, used: List[str]) -> Optional[float]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        return _power(ctx, node, used)  # ``timedelta(10**6)``
     value = const_value(ctx, node)
-    if (
-        value is UNKNOWN
-        or isinstance(value, bool)
-        or not isinstance(value, (int, float))
-    ):
+    if value is UNKNOWN:
+        default = env_default(ctx, node)
+        return _numeric(const_value(ctx, default)) if default is not None else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     for sub in ast.walk(node):
         if isinstance(sub, ast.Name) and sub.id in ctx.module_constants:
             used.append(sub.id)
     return float(value)
+
+
+def _numeric(value: object) -> Optional[float]:
+    # A number, or a string holding one (``os.getenv("X", "10080")``).
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def env_default(ctx: FileContext, node: Optional[ast.AST]) -> Optional[ast.expr]:
+    """Return the literal fallback of a setting read from the environment.
+
+    ``int(os.getenv("ACCESS_TOKEN_EXPIRE_MINUTES", "10080"))`` and
+    ``os.environ.get("TTL", 3600)`` fall back to their default when the variable
+    is unset: that default is the lifetime the code ships with.
+
+    Args:
+        ctx: The file context.
+        node: The setting's value.
+
+    Returns:
+        The default expression, or None when the value is not such a read.
+    """
+    for _ in range(3):
+        if (
+            isinstance(node, ast.Call)
+            and ctx.call_name(node) in ("int", "float")
+            and len(node.args) == 1
+        ):
+            node = node.args[0]
+            continue
+        break
+    if (
+        isinstance(node, ast.BoolOp)
+        and isinstance(node.op, ast.Or)
+        and len(node.values) == 2
+        and _is_env_read(ctx, node.values[0])
+    ):
+        return node.values[1]  # ``os.environ.get("TTL") or "3600"``
+    if not isinstance(node, ast.Call):
+        return None
+    if not _is_env_read(ctx, node):
+        return None
+    if len(node.args) >= 2:
+        return node.args[1]
+    for kw in node.keywords:
+        if kw.arg == "default":
+            return kw.value
+    return None
+
+
+def _is_env_read(ctx: FileContext, node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and (ctx.call_name(node) or "") in (
+        "os.getenv",
+        "os.environ.get",
+        "getenv",
+        "environ.get",
+    )
+
+
+def setting_number(ctx: FileContext, node: ast.AST) -> Optional[float]:
+    """Return the number a setting holds (constants, ``**``, environment defaults).
+
+    Args:
+        ctx: The file context.
+        node: The setting's value.
+
+    Returns:
+        The number, or None when unknown.
+    """
+    return _number(ctx, node, [])
+
+
+def _power(ctx: FileContext, node: ast.BinOp, used: List[str]) -> Optional[float]:
+    # ``base ** exponent`` of numbers, within sane bounds.
+    base = _number(ctx, node.left, used)
+    exponent = _number(ctx, node.right, used)
+    if base is None or exponent is None:
+        return None
+    if abs(base) > 1e6 or not 0 <= exponent <= 32:
+        return None
+    return float(base**exponent)
 
 
 def _is_delta_call(ctx: FileContext, node: ast.AST) -> bool:
@@ -396,6 +486,10 @@ def expiry_lifetime(
             "isoformat",
         ):
             return expiry_lifetime(ctx, node.func.value, _depth + 1)
+        if isinstance(node.func, ast.Name):
+            helper = module_functions(ctx).get(node.func.id)
+            if helper is not None:
+                return _helper_lifetime(ctx, helper, _depth)
         return None
     if isinstance(node, ast.Name):
         func = function_of(ctx, node)
@@ -410,6 +504,42 @@ def expiry_lifetime(
                 best = found
         return best
     return None
+
+
+def module_functions(ctx: FileContext) -> Dict[str, FunctionNode]:
+    """Return the module-level functions of the file by name.
+
+    Args:
+        ctx: The file context.
+
+    Returns:
+        A mapping of name to ``def`` node (the last definition wins).
+    """
+
+    def compute() -> Dict[str, FunctionNode]:
+        return {
+            stmt.name: stmt
+            for stmt in ctx.tree.body
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+
+    return ctx.cached(("durations", "module-functions"), compute)
+
+
+def _helper_lifetime(
+    ctx: FileContext, helper: FunctionNode, depth: int
+) -> Optional[Duration]:
+    # Return the longest lifetime a helper such as ``def get_exp(): return
+    # datetime.utcnow() + timedelta(hours=4)`` returns, or None when unknown.
+    best: Optional[Duration] = None
+    for node in iter_function_nodes(helper):
+        if not isinstance(node, ast.Return) or node.value is None:
+            continue
+        ctx.parent(node.value)  # link the helper's nodes for the flow analysis
+        found = expiry_lifetime(ctx, node.value, depth + 1)
+        if found is not None and (best is None or found.seconds > best.seconds):
+            best = found
+    return best
 
 
 def _is_epoch(ctx: FileContext, node: ast.AST, _depth: int = 0) -> bool:

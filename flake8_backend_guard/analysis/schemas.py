@@ -436,7 +436,24 @@ def is_service_credentials(model: "SchemaModel", cls: "SchemaClass") -> bool:
     """
     if any(p in _SERVICE_WORDS for p in split_name(cls.name)):
         return True
-    return any(name in _CONNECTION_FIELDS for name in model.all_fields(cls))
+    return any(
+        name in _CONNECTION_FIELDS and not _output_only(schema_field)
+        for name, schema_field in model.all_fields(cls).items()
+    )
+
+
+def _output_only(schema_field: "SchemaField") -> bool:
+    # A field only ever serialised (marshmallow ``dump_only=True``), such as a
+    # user resource's ``url``: it configures no connection.
+    value = schema_field.value
+    if not isinstance(value, ast.Call):
+        return False
+    return any(
+        kw.arg in ("dump_only", "read_only")
+        and isinstance(kw.value, ast.Constant)
+        and kw.value.value is True
+        for kw in value.keywords
+    )
 
 
 def is_settings_name(name: str) -> bool:

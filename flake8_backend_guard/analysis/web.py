@@ -649,6 +649,8 @@ def is_rate_limited(ctx: FileContext, func: FunctionNode) -> bool:
         True when some rate limit applies.
     """
     for decorator in func.decorator_list:
+        if _is_limit_exemption(ctx, decorator):
+            continue
         if is_rate_limit_name(ctx, _callee_name(ctx, decorator)):
             return True
         if isinstance(decorator, ast.Call) and _dependencies_limited(ctx, decorator):
@@ -659,8 +661,20 @@ def is_rate_limited(ctx: FileContext, func: FunctionNode) -> bool:
         _names, metadata = annotation_parts(ctx, arg.annotation)
         if any(is_rate_limit_dependency(ctx, item) for item in metadata):
             return True
+    if any(_is_limit_exemption(ctx, d) for d in func.decorator_list):
+        return False  # opted out of the blueprint's/router's limits
     owners = limited_owners(ctx)
     return any(info.owner in owners for info in routes(ctx, func))
+
+
+def _is_limit_exemption(ctx: FileContext, decorator: ast.expr) -> bool:
+    # ``@limiter.exempt``: the route opts out of rate limiting (not ``@csrf.exempt``).
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return (
+        isinstance(target, ast.Attribute)
+        and target.attr == "exempt"
+        and is_rate_limit_name(ctx, ctx.qualname(target.value))
+    )
 
 
 # ---- error handlers --------------------------------------------------------------

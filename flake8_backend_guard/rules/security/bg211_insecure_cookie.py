@@ -74,7 +74,12 @@ _FLAG_SETTINGS = frozenset(
     }
 )
 _SAMESITE_SETTINGS = frozenset(
-    {"session_cookie_samesite", "remember_cookie_samesite", "csrf_cookie_samesite"}
+    {
+        "session_cookie_samesite",
+        "remember_cookie_samesite",
+        "csrf_cookie_samesite",
+        "jwt_cookie_samesite",
+    }
 )
 _SESSION_FLAG_KEYWORDS = frozenset(
     {"httponly", "secure", "https_only", "cookie_secure", "cookie_httponly"}

@@ -6,6 +6,7 @@ import ast
 from typing import Iterator, List, Optional
 
 from ...analysis.durations import jwt_call_kind
+from ...analysis.names import node_name
 from ...analysis.values import UNKNOWN, const_value, has_star_kwargs, keyword_value
 from ...analysis.web import resolve_values
 from ...context import FileContext
@@ -185,3 +186,56 @@ def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
         problem = _encode_problem(ctx, node, library)
     if problem:
         yield RULE.finding(node, call=_call_text(ctx, node), problem=problem)
+
+
+# ---- Flask-JWT-Extended settings -------------------------------------------------
+_ALGORITHM_SETTINGS = frozenset({"JWT_ALGORITHM", "JWT_DECODE_ALGORITHMS"})
+
+
+def _setting_problem(ctx: FileContext, value: ast.AST) -> Optional[str]:
+    # ``JWT_ALGORITHM = "none"``, ``JWT_DECODE_ALGORITHMS = ["HS256", "RS256"]``.
+    names = _algorithm_names(ctx, value)
+    if any(name.lower() == "none" for name in names):
+        return "uses the unsigned `none` algorithm"
+    upper = [name.upper() for name in names]
+    symmetric = [n for n in upper if n.startswith(_SYMMETRIC_PREFIX)]
+    asymmetric = [n for n in upper if n.startswith(_ASYMMETRIC_PREFIX)]
+    if symmetric and asymmetric:
+        return (
+            f"mixes symmetric and asymmetric algorithms ({symmetric[0]}, "
+            f"{asymmetric[0]}): algorithm confusion"
+        )
+    return None
+
+
+@RULE.on(ast.Assign, ast.AnnAssign)
+def _check_setting(node: ast.stmt, ctx: FileContext) -> Iterator[Finding]:
+    value = getattr(node, "value", None)
+    if value is None:
+        return
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    for target in targets:
+        name = node_name(target)
+        if name in _ALGORITHM_SETTINGS:
+            problem = _setting_problem(ctx, value)
+            if problem:
+                yield RULE.finding(node, call=f"`{name}`", problem=problem)
+                return
+
+
+@RULE.on(ast.keyword)
+def _check_setting_keyword(node: ast.keyword, ctx: FileContext) -> Iterator[Finding]:
+    # ``app.config.update(JWT_ALGORITHM="none")``
+    if node.arg in _ALGORITHM_SETTINGS:
+        problem = _setting_problem(ctx, node.value)
+        if problem:
+            yield RULE.finding(node.value, call=f"`{node.arg}`", problem=problem)
+
+
+@RULE.on(ast.Dict)
+def _check_setting_dict(node: ast.Dict, ctx: FileContext) -> Iterator[Finding]:
+    for key, value in zip(node.keys, node.values):
+        if isinstance(key, ast.Constant) and key.value in _ALGORITHM_SETTINGS:
+            problem = _setting_problem(ctx, value)
+            if problem:
+                yield RULE.finding(key, call=f"`{key.value}`", problem=problem)

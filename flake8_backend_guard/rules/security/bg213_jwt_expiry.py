@@ -14,6 +14,7 @@ from ...analysis.durations import (
     is_long_lived_name,
     jwt_call_kind,
     name_unit,
+    setting_number,
 )
 from ...analysis.names import node_name
 from ...analysis.values import const_value
@@ -167,8 +168,8 @@ def _setting_duration(
     found = duration_seconds(ctx, value)
     if found is not None:
         return found
-    number = const_value(ctx, value)
-    if isinstance(number, bool) or not isinstance(number, (int, float)):
+    number = setting_number(ctx, value)
+    if number is None:
         return None
     unit = name_unit(name)
     if unit is None and module_level:
@@ -457,6 +458,8 @@ def _check_encode(node: ast.Call, ctx: FileContext, library: str) -> Iterator[Fi
     for value in exp_values:
         if isinstance(value, ast.Name):
             names.append(value.id)
+        elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+            names.append(value.func.id)  # ``"exp": refresh_expiry()``
     long_lived = any(is_long_lived_name(n) for n in names if n)
     limit = _limit(ctx, long_lived)
     for value in exp_values:

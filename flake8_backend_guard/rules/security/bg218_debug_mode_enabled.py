@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from typing import Any, Iterator, List, Optional, Set
 
 from ...analysis.values import UNKNOWN, const_value
@@ -65,6 +66,8 @@ _APP_CLASSES = frozenset(
 _APP_CLASS_NAMES = frozenset({"FastAPI", "Starlette", "Litestar"})
 _DEBUG_NAMES = frozenset({"DEBUG", "FLASK_DEBUG", "APP_DEBUG"})
 _TRUE_STRINGS = frozenset({"1", "true", "yes", "on"})
+_SETTINGS_DIRS = frozenset({"settings", "config", "configs", "conf", "configuration"})
+_SETTINGS_CLASS_SUFFIXES = ("Settings",)
 
 
 def _is_on(ctx: FileContext, node: Optional[ast.AST]) -> bool:
@@ -255,19 +258,30 @@ def _check_assign(node: ast.stmt, ctx: FileContext) -> Iterator[Finding]:
 
 
 def _in_config_scope(ctx: FileContext, node: ast.stmt) -> bool:
-    # Return True at module level or in a class body of a settings/config module.
-    if not _is_config_module(ctx):
-        return False
+    # Return True at module level or in a class body of a settings/config module,
+    # and in the body of a settings class (``class Settings(BaseSettings)``) anywhere.
     scopes = ctx.scopes
-    if not scopes:
-        return True
-    return len(scopes) == 1 and isinstance(scopes[0], ast.ClassDef)
+    if len(scopes) == 1 and isinstance(scopes[0], ast.ClassDef):
+        return _is_config_module(ctx) or _is_settings_class(ctx, scopes[0])
+    return not scopes and _is_config_module(ctx)
+
+
+def _is_settings_class(ctx: FileContext, cls: ast.ClassDef) -> bool:
+    # Return True for a class named or derived like a settings class.
+    names = [cls.name] + [
+        (ctx.qualname(base) or "").rsplit(".", 1)[-1] for base in cls.bases
+    ]
+    return any(name.endswith(_SETTINGS_CLASS_SUFFIXES) for name in names)
 
 
 def _is_config_module(ctx: FileContext) -> bool:
     def compute() -> bool:
         base = ctx.basename.lower()
         if "settings" in base or "config" in base:
+            return True
+        # Django-style settings packages: ``config/settings/local.py``
+        parent = os.path.basename(os.path.dirname(os.path.abspath(ctx.filename)))
+        if parent.lower() in _SETTINGS_DIRS:
             return True
         # Flask's ``app.config.from_object(__name__)`` loads this module's names
         for stmt in module_level_statements(ctx.tree):

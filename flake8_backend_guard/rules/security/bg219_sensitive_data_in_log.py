@@ -111,9 +111,30 @@ _RECEIVER_METHODS = frozenset(
         "split",
         "splitlines",
         "replace",
+        "get_secret_value",
     }
 )
 _ARG_METHODS = frozenset({"format", "join", "replace", "format_map"})
+_VALUE_ATTRS = frozenset({"data", "value", "raw_data"})
+_TOKEN_MINTERS = frozenset(
+    {"secrets.token_urlsafe", "secrets.token_hex", "secrets.token_bytes"}
+)
+_NOT_MINTING = (
+    "verify",
+    "validate",
+    "check",
+    "decode",
+    "revoke",
+    "invalidate",
+    "delete",
+    "remove",
+    "is_",
+    "has_",
+    "block",
+    "blacklist",
+    "parse",
+    "count",
+)
 _KEY_METHODS = frozenset(
     {"get", "pop", "getlist", "get_all", "getone", "setdefault", "getenv"}
 )
@@ -212,7 +233,15 @@ def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
         if what:
             yield RULE.finding(node, call=label, what=what, sink=sink)
             return
-    for kw in node.keywords:
+    keywords = list(node.keywords)
+    receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+    if (
+        isinstance(receiver, ast.Call)
+        and isinstance(receiver.func, ast.Attribute)
+        and receiver.func.attr in ("bind", "new")
+    ):
+        keywords.extend(receiver.keywords)  # ``logger.bind(token=t).info(...)``
+    for kw in keywords:
         if kw.arg in _SKIP_KEYWORDS:
             continue
         if kw.arg is not None and is_sensitive(kw.arg, extra):
@@ -296,6 +325,11 @@ class _Finder:
         if self.sensitive(node.attr):
             dotted = self.ctx.qualname(node)
             return f"`{dotted}`" if dotted and len(dotted) < 60 else f"`{node.attr}`"
+        if node.attr in _VALUE_ATTRS and isinstance(node.value, ast.Attribute):
+            # a form field's value: ``form.password.data`` (WTForms)
+            inner = node.value
+            if self.sensitive(inner.attr) and not _is_request(self.ctx, inner.value):
+                return f"`{inner.attr}.{node.attr}`"
         return None
 
     def _subscript(self, node: ast.Subscript) -> Optional[str]:
@@ -312,6 +346,9 @@ class _Finder:
         return None
 
     def _call(self, node: ast.Call, depth: int) -> Optional[str]:
+        minted = self._minted(node)
+        if minted:
+            return minted
         func = node.func
         if isinstance(func, ast.Name):
             name = func.id
@@ -339,6 +376,25 @@ class _Finder:
             return self._call_args(node, depth) or self.leak(func.value, depth)
         if attr in _RECEIVER_METHODS:
             return self.leak(func.value, depth)
+        return None
+
+    def _minted(self, node: ast.Call) -> Optional[str]:
+        # A freshly issued secret: ``jwt.encode(...)``, ``secrets.token_urlsafe()``,
+        # ``create_access_token(...)`` (a call named like a secret).
+        func = node.func
+        if isinstance(func, ast.Name):
+            last = func.id
+        elif isinstance(func, ast.Attribute):
+            last = func.attr
+        else:
+            return None
+        if _is_sanitizer(last) or last in _SAFE_FUNCS:
+            return None
+        qualname = self.ctx.qualname(func) or ""
+        if qualname.endswith("jwt.encode") or qualname in _TOKEN_MINTERS:
+            return f"a new token (`{qualname}()`)"
+        if self.sensitive(last) and not last.lower().startswith(_NOT_MINTING):
+            return f"the result of `{last}()`"
         return None
 
     def _call_args(self, node: ast.Call, depth: int) -> Optional[str]:
