@@ -1223,7 +1223,10 @@ def mentions(ctx: FileContext, node: ast.AST, words: Tuple[str, ...]) -> bool:
     whole = file_text(ctx)
     if whole is None:
         return True
-    if not any(word in whole for word in words):
+    in_file = ctx.cached(
+        ("web", "mentions", words), lambda: any(word in whole for word in words)
+    )
+    if not in_file:
         return False
     text = node_text(ctx, node)
     return text is None or any(word in text for word in words)
