@@ -170,6 +170,28 @@ class FileContext:
 
     # ---- file facts ---------------------------------------------------------------
     @property
+    def text(self) -> Optional[str]:
+        """Return the file's source text, or None when the lines were not given.
+
+        Rules use it for cheap substring pre-checks before walking the tree.
+        """
+        if not self.lines:
+            return None
+        return self.cached("text", lambda: "".join(self.lines))
+
+    def may_contain(self, word: str) -> bool:
+        """Return False only when ``word`` certainly does not occur in the source.
+
+        Args:
+            word: A substring such as ``"global"``.
+
+        Returns:
+            True when the source contains ``word`` or is unknown.
+        """
+        text = self.text
+        return text is None or word in text
+
+    @property
     def basename(self) -> str:
         """Return the file's base name (``settings.py``)."""
         return os.path.basename(self.filename)

@@ -488,7 +488,7 @@ def _store_names(target: ast.AST) -> List[ast.Name]:
     return [n for n in ast.walk(target) if isinstance(n, ast.Name)]
 
 
-def module_binding_counts(tree: ast.Module) -> Dict[str, int]:
+def module_binding_counts(tree: ast.Module, has_global: bool = True) -> Dict[str, int]:
     """Return how often each module-level name is bound, also via ``global``.
 
     Assignments, augmented assignments, ``for``/``with``/``except`` targets,
@@ -497,6 +497,8 @@ def module_binding_counts(tree: ast.Module) -> Dict[str, int]:
 
     Args:
         tree: The module.
+        has_global: False when the source has no ``global`` statement (a cheap
+            text check by the caller), which skips the scan of function bodies.
 
     Returns:
         Name -> number of bindings.
@@ -543,6 +545,8 @@ def module_binding_counts(tree: ast.Module) -> Dict[str, int]:
                     for node in ast.walk(expr):
                         if isinstance(node, ast.NamedExpr):
                             add(node.target.id, 2)
+    if not has_global:
+        return counts
     functions = [
         n for n in ast.walk(tree) if isinstance(n, (ast.Global, *FUNCTION_TYPES))
     ]

@@ -84,7 +84,7 @@ def _check_module(node: ast.Module, ctx: FileContext) -> Iterator[Finding]:
         return
     if info.parent_is_package:
         reason = " but its parent directory is a package"
-    elif _uses_relative_imports(node):
+    elif ctx.may_contain("from .") and _uses_relative_imports(node):
         reason = " but the module uses relative imports"
     else:
         return

@@ -58,6 +58,8 @@ def _fills_globals(ctx: FileContext) -> bool:
     # Return True when the module rebinds its names through ``globals()``.
 
     def compute() -> bool:
+        if not ctx.may_contain("globals"):
+            return False
         for node in ast.walk(ctx.tree):
             if (
                 isinstance(node, ast.Call)
@@ -101,7 +103,7 @@ def _check_module(node: ast.Module, ctx: FileContext) -> Iterator[Finding]:
             if is_upper_case(name) or name in _EXEMPT_NAMES or name.startswith("__"):
                 continue
             if not counts:
-                counts = module_binding_counts(node)
+                counts = module_binding_counts(node, ctx.may_contain("global"))
             if counts.get(name) != 1 or name in reported:
                 continue
             reported[name] = True
