@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import ast
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Type
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import Type
 
 from .context import SCOPE_TYPES, FileContext
 from .options import DEFAULT_CONFIG, Config
 from .rule import INTERNAL_ERROR_CODE, Finding, Handler, Rule, all_rules
 
 DispatchTable = Dict[Type[ast.AST], List[Tuple[Rule, Handler]]]
+
+
+def _subclasses(*bases: Type[ast.AST]) -> FrozenSet[Type[ast.AST]]:
+    found = set()
+    todo = list(bases)
+    while todo:
+        cls = todo.pop()
+        found.add(cls)
+        todo.extend(cls.__subclasses__())
+    return frozenset(found)
+
+
+_LEAF_TYPES = _subclasses(
+    ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop
+)
 
 
 class Engine:
@@ -35,6 +51,11 @@ class Engine:
             for node_type, funcs in rule.leave_handlers.items():
                 for func in funcs:
                     self.leave.setdefault(node_type, []).append((rule, func))
+        # Leaf singletons (Load/Store/Del, operators) are never entered unless a
+        # rule asks for them: a third of all nodes, and none has children.
+        self.skip = frozenset(
+            t for t in _LEAF_TYPES if t not in self.enter and t not in self.leave
+        )
 
     def check(
         self,
@@ -63,6 +84,7 @@ class Engine:
         scope_types = SCOPE_TYPES
         import_types = (ast.Import, ast.ImportFrom)
         ast_type = ast.AST
+        skip = self.skip
         # Stack items: a node to enter, or a 1-tuple (node,) to leave.
         stack: List[Any] = [tree]
         pop = stack.pop
@@ -81,27 +103,29 @@ class Engine:
             node_type = type(node)
             if node_type in import_types and scopes:
                 ctx.add_import(node)
-            children = []
+            is_scope = isinstance(node, scope_types)
+            if is_scope or node_type in leave:
+                push((node,))  # below the children: left after all of them
+            # children go straight onto the stack, last child first, parents
+            # recorded before the handlers run (no per-node list)
+            start = len(stack)
             for field_name in node._fields:
                 value = getattr(node, field_name, None)
                 if value.__class__ is list:
                     for child in value:
-                        if isinstance(child, ast_type):
-                            children.append(child)
+                        if isinstance(child, ast_type) and child.__class__ not in skip:
+                            push(child)
                             parents[child] = node
-                elif isinstance(value, ast_type):
-                    children.append(value)
+                elif isinstance(value, ast_type) and value.__class__ not in skip:
+                    push(value)
                     parents[value] = node
+            if len(stack) - start > 1:
+                stack[start:] = stack[start:][::-1]
             handlers = enter.get(node_type)
             if handlers:
                 _dispatch(handlers, node, ctx, findings, failed)
-            is_scope = isinstance(node, scope_types)
-            if is_scope or node_type in leave:
-                push((node,))
-                if is_scope:
-                    scopes.append(node)
-            for child in reversed(children):
-                push(child)
+            if is_scope:
+                scopes.append(node)
         findings.sort(key=lambda f: (f.line, f.col, f.code))
         return findings
 
