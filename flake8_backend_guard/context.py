@@ -316,18 +316,58 @@ def _module_level_statements(body: Sequence[ast.stmt]) -> List[ast.stmt]:
     while stack:
         stmt = stack.pop()
         result.append(stmt)
-        children: List[ast.stmt] = []
-        if isinstance(stmt, (ast.If, ast.For, ast.While, ast.AsyncFor)):
-            children = stmt.body + stmt.orelse
-        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-            children = stmt.body
-        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
-            children = list(stmt.body)  # type: ignore[attr-defined]
-            for handler in stmt.handlers:  # type: ignore[attr-defined]
-                children.extend(handler.body)
-            children += stmt.orelse + stmt.finalbody  # type: ignore[attr-defined]
+        children = nested_statements(stmt)
         stack.extend(reversed(children))
     return result
+
+
+def nested_statements(
+    stmt: ast.stmt, skip_type_checking: bool = False
+) -> List[ast.stmt]:
+    """Return the statements nested in a compound statement that runs at its level.
+
+    ``if``/``for``/``while`` bodies and ``else`` blocks, ``with`` bodies, and every
+    block of ``try`` (also ``try``/``except*``); nothing for defs and classes,
+    whose bodies are other scopes (or run at another time).
+
+    Args:
+        stmt: A statement.
+        skip_type_checking: Leave out the body of ``if TYPE_CHECKING:`` (its
+            ``else`` block still runs).
+
+    Returns:
+        The nested statements in source order (empty for simple statements).
+    """
+    if isinstance(stmt, ast.If):
+        if skip_type_checking and is_type_checking_test(stmt.test):
+            return list(stmt.orelse)
+        return stmt.body + stmt.orelse
+    if isinstance(stmt, (ast.For, ast.While, ast.AsyncFor)):
+        return stmt.body + stmt.orelse
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return list(stmt.body)
+    if isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+        children = list(stmt.body)  # type: ignore[attr-defined]
+        for handler in stmt.handlers:  # type: ignore[attr-defined]
+            children.extend(handler.body)
+        return children + stmt.orelse + stmt.finalbody  # type: ignore[attr-defined]
+    return []
+
+
+def is_type_checking_test(test: ast.expr) -> bool:
+    """Return True for the test of ``if TYPE_CHECKING:`` / ``if typing.TYPE_CHECKING:``.
+
+    Args:
+        test: The test expression of an ``if`` statement.
+
+    Returns:
+        Whether the block only runs under a static type checker.
+    """
+    if isinstance(test, ast.Name):
+        return test.id == "TYPE_CHECKING"
+    if isinstance(test, ast.Attribute):
+        return test.attr == "TYPE_CHECKING"
+    return False
 
 
 def module_level_statements(tree: ast.Module) -> List[ast.stmt]:

@@ -13,6 +13,8 @@ import os
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
+from .context import nested_statements
+
 NON_FILE_NAMES = frozenset({"stdin", "-", "<stdin>", "<unknown>", "<string>"})
 _SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
 
@@ -134,7 +136,9 @@ def _compute_module_info(filename: str, namespace_paths: Tuple[str, ...]) -> Mod
     )
 
 
-def resolve_relative(info: ModuleInfo, level: int, module: Optional[str]) -> Optional[str]:
+def resolve_relative(
+    info: ModuleInfo, level: int, module: Optional[str]
+) -> Optional[str]:
     """Return the absolute module a ``from <dots>module import`` names.
 
     Args:
@@ -179,14 +183,6 @@ def relative_module(info: ModuleInfo, target: str) -> str:
 # ---- import graph ---------------------------------------------------------------
 
 
-def _is_type_checking(test: ast.expr) -> bool:
-    if isinstance(test, ast.Name):
-        return test.id == "TYPE_CHECKING"
-    if isinstance(test, ast.Attribute):
-        return test.attr == "TYPE_CHECKING"
-    return False
-
-
 def _runtime_module_imports(body: Sequence[ast.stmt]) -> List[ast.stmt]:
     """Return module-level imports, skipping ``if TYPE_CHECKING:`` bodies.
 
@@ -204,18 +200,7 @@ def _runtime_module_imports(body: Sequence[ast.stmt]) -> List[ast.stmt]:
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             result.append(stmt)
             continue
-        children: List[ast.stmt] = []
-        if isinstance(stmt, ast.If):
-            children = stmt.orelse if _is_type_checking(stmt.test) else (
-                stmt.body + stmt.orelse
-            )
-        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-            children = stmt.body
-        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
-            children = list(stmt.body)  # type: ignore[attr-defined]
-            for handler in stmt.handlers:  # type: ignore[attr-defined]
-                children.extend(handler.body)
-            children += stmt.orelse + stmt.finalbody  # type: ignore[attr-defined]
+        children = nested_statements(stmt, skip_type_checking=True)
         stack.extend(reversed(children))
     return result
 
@@ -327,7 +312,9 @@ class ImportGraph:
                 if d.isidentifier() and d not in _SKIP_DIRS and not d.startswith(".")
             ]
             rel = os.path.relpath(dirpath, self.top_dir)
-            prefix = top_name if rel == "." else top_name + "." + rel.replace(os.sep, ".")
+            prefix = (
+                top_name if rel == "." else top_name + "." + rel.replace(os.sep, ".")
+            )
             for filename in filenames:
                 stem, ext = os.path.splitext(filename)
                 if ext != ".py" or not stem.isidentifier() and stem != "__init__":
@@ -501,7 +488,9 @@ def _parse_file(path: str) -> Optional[ast.Module]:
 _graph_cache: Dict[Tuple[str, Tuple[str, ...]], ImportGraph] = {}
 
 
-def import_graph(info: ModuleInfo, namespace_paths: Tuple[str, ...] = ()) -> ImportGraph:
+def import_graph(
+    info: ModuleInfo, namespace_paths: Tuple[str, ...] = ()
+) -> ImportGraph:
     """Return the (cached) import graph of the top-level package of ``info``.
 
     Args:
