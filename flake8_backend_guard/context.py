@@ -18,6 +18,7 @@ from typing import (
     Sequence,
     Set,
     Tuple,
+    Type,
     TypeVar,
     Union,
 )
@@ -76,6 +77,30 @@ class FileContext:
             value = compute()
             self._cache[key] = value
         return value  # type: ignore[return-value]
+
+    def nodes(self, node_type: Type[T]) -> List[T]:
+        """Return every node of exactly ``node_type`` in the tree, in walk order.
+
+        The index of all node types is built by one ``ast.walk`` on first use and
+        shared by all rules; the returned list must not be modified.
+
+        Args:
+            node_type: An AST class such as ``ast.ClassDef`` (subclasses excluded).
+
+        Returns:
+            The nodes of that type in ``ast.walk`` order (empty when none).
+        """
+        index = self._cache.get(("context", "node-index"))
+        if index is None:
+            index = {}
+            for node in ast.walk(self.tree):
+                bucket = index.get(node.__class__)
+                if bucket is None:
+                    index[node.__class__] = [node]
+                else:
+                    bucket.append(node)
+            self._cache[("context", "node-index")] = index
+        return index.get(node_type, [])
 
     # ---- tree navigation -------------------------------------------------------
     def parent(self, node: ast.AST) -> Optional[ast.AST]:

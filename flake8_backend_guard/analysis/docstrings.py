@@ -33,6 +33,7 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tup
 from typing import Union
 
 from ..context import FileContext
+from .structure import own_body_nodes
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 DefNode = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef]
@@ -723,19 +724,6 @@ def _children(node: ast.AST) -> List[ast.AST]:
     return children
 
 
-def _own_nodes(func: FunctionNode) -> Iterator[ast.AST]:
-    # Yield the nodes of ``func``'s own body (not nested defs, lambdas, classes).
-    #
-    # The nested definitions themselves are yielded, their bodies are not.
-    stack: List[ast.AST] = list(func.body)
-    nested = _NESTED_SCOPES
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, nested):
-            stack.extend(_children(node))
-
-
 def _handler_names(handler: ast.ExceptHandler) -> Optional[List[str]]:
     # Return the caught class names, or None for a bare ``except:``.
     if handler.type is None:
@@ -847,7 +835,7 @@ def body_facts(ctx: FileContext, func: FunctionNode) -> BodyFacts:
         text = _source_text(ctx, func)
         if text is not None and "return" not in text and "yield" not in text:
             return facts  # keywords cannot hide: no return nor yield at all
-        for node in _own_nodes(func):
+        for node in own_body_nodes(func, ctx):
             kind = type(node)
             if kind is ast.Return:
                 value = node.value  # type: ignore[attr-defined]
@@ -905,7 +893,7 @@ def _escaping_raises(ctx: FileContext, func: FunctionNode) -> List[str]:
         exc = raise_node.exc
         target = exc.func if isinstance(exc, ast.Call) else exc
         if isinstance(target, ast.Name) and local is None:
-            local = _local_names(func)  # only needed for ``raise Name``
+            local = _local_names(ctx, func)  # only needed for ``raise Name``
         name = _raised_name(exc, local or frozenset())
         if name is None:
             continue
@@ -924,10 +912,10 @@ def _escaping_raises(ctx: FileContext, func: FunctionNode) -> List[str]:
     return raised
 
 
-def _local_names(func: FunctionNode) -> FrozenSet[str]:
+def _local_names(ctx: FileContext, func: FunctionNode) -> FrozenSet[str]:
     # Return the names bound in ``func``'s own body (parameters included).
     names = {arg.arg for arg in parameters(func)}
-    for node in _own_nodes(func):
+    for node in own_body_nodes(func, ctx):
         kind = type(node)
         if kind is ast.Name:
             if isinstance(node.ctx, ast.Store):  # type: ignore[attr-defined]
@@ -956,12 +944,11 @@ def _caught(ctx: FileContext, name: str, handlers: List[ast.ExceptHandler]) -> b
 def _local_bases(ctx: FileContext) -> Dict[str, List[str]]:
     def compute() -> Dict[str, List[str]]:
         bases: Dict[str, List[str]] = {}
-        for node in ast.walk(ctx.tree):
-            if isinstance(node, ast.ClassDef):
-                names = [_expr_name(base) for base in node.bases]
-                bases.setdefault(node.name, []).extend(
-                    n.rpartition(".")[2] for n in names if n
-                )
+        for node in ctx.nodes(ast.ClassDef):
+            names = [_expr_name(base) for base in node.bases]
+            bases.setdefault(node.name, []).extend(
+                n.rpartition(".")[2] for n in names if n
+            )
         return bases
 
     return ctx.cached(("docstrings", "class_bases"), compute)

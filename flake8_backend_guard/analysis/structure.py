@@ -15,7 +15,17 @@ import fnmatch
 import os
 import re
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
+from typing import (
+    Dict,
+    FrozenSet,
+    Iterable,
+    Iterator,
+    List,
+    Optional,
+    Set,
+    Tuple,
+    Union,
+)
 
 from ..context import FUNCTION_TYPES, FileContext, module_level_statements
 from ..project import ModuleInfo, module_info, resolve_relative
@@ -168,9 +178,8 @@ OVERRIDE_DECORATORS = frozenset(
 def _class_defs(ctx: FileContext) -> Dict[str, List[ast.ClassDef]]:
     def compute() -> Dict[str, List[ast.ClassDef]]:
         result: Dict[str, List[ast.ClassDef]] = {}
-        for node in ast.walk(ctx.tree):
-            if isinstance(node, ast.ClassDef):
-                result.setdefault(node.name, []).append(node)
+        for node in ctx.nodes(ast.ClassDef):
+            result.setdefault(node.name, []).append(node)
         return result
 
     return ctx.cached(("structure", "classdefs"), compute)
@@ -344,46 +353,104 @@ def under_main_guard(ctx: FileContext, node: ast.AST) -> bool:
 # ---- function bodies ---------------------------------------------------------
 
 
-def own_nodes(func: ast.AST) -> Iterable[ast.AST]:
-    """Yield the nodes of a def's body in source order, not entering nested scopes.
+def own_nodes(
+    func: ast.AST, ctx: Optional[FileContext] = None
+) -> Iterable[ast.AST]:
+    """Return the nodes of a def's body in source order, not entering nested scopes.
 
-    Nested defs, classes and lambdas are yielded themselves but not entered (their
-    decorators, defaults and bases are).
+    Nested defs, classes and lambdas are included themselves but not entered (their
+    decorators, defaults and bases are). With ``ctx`` the list is computed once per
+    function and shared by every rule.
 
     Args:
         func: A def (or lambda).
+        ctx: The file context whose cache holds the list, or None for no caching.
 
-    Yields:
+    Returns:
         Every node of the body that belongs to the function's own scope.
     """
+    if ctx is None:
+        return _iter_own_nodes(func)
+    return _own_node_lists(ctx, func)[0]
+
+
+def own_body_nodes(func: ast.AST, ctx: FileContext) -> List[ast.AST]:
+    """Return the own nodes of ``func`` outside the headers of nested scopes.
+
+    Like :func:`own_nodes`, without the decorators, defaults and bases of the
+    nested defs, classes and lambdas (which are included themselves); the order is
+    unspecified. Shares the cached list of :func:`own_nodes`.
+
+    Args:
+        func: A def.
+        ctx: The file context whose cache holds the list.
+
+    Returns:
+        The nodes of the function's own body proper.
+    """
+    return _own_node_lists(ctx, func)[1]
+
+
+def _own_node_lists(
+    ctx: FileContext, func: ast.AST
+) -> Tuple[List[ast.AST], List[ast.AST]]:
+    # (own nodes in source order, the same without nested scopes' headers).
+    def compute() -> Tuple[List[ast.AST], List[ast.AST]]:
+        nodes = list(_iter_own_nodes(func))
+        excluded: Set[int] = set()
+        for node in nodes:
+            if isinstance(node, _SCOPE_TYPES) and id(node) not in excluded:
+                for child in _header_children(node):
+                    excluded.update(id(inner) for inner in ast.walk(child))
+        if not excluded:
+            return nodes, nodes
+        return nodes, [node for node in nodes if id(node) not in excluded]
+
+    return ctx.cached(("own-nodes", id(func)), compute)
+
+
+_SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _header_children(node: ast.AST) -> List[ast.AST]:
+    # The children of a nested def/class/lambda that belong to the enclosing scope.
+    if isinstance(node, FUNCTION_TYPES):
+        children: List[ast.AST] = list(node.decorator_list)
+        children += [d for d in node.args.defaults + node.args.kw_defaults if d]
+    elif isinstance(node, ast.ClassDef):
+        children = list(node.decorator_list) + list(node.bases)
+    else:
+        children = [d for d in node.args.defaults + node.args.kw_defaults if d]
+    return children
+
+
+def _iter_own_nodes(func: ast.AST) -> Iterator[ast.AST]:
+    # Yield the nodes of ``func``'s own scope in source order (see own_nodes).
     body = func.body if isinstance(func.body, list) else [func.body]
     stack: List[ast.AST] = list(reversed(body))
     while stack:
         node = stack.pop()
         yield node
-        if isinstance(node, FUNCTION_TYPES):
-            children: List[ast.AST] = list(node.decorator_list)
-            children += [d for d in node.args.defaults + node.args.kw_defaults if d]
-        elif isinstance(node, ast.ClassDef):
-            children = list(node.decorator_list) + list(node.bases)
-        elif isinstance(node, ast.Lambda):
-            children = [d for d in node.args.defaults + node.args.kw_defaults if d]
+        if isinstance(node, _SCOPE_TYPES):
+            stack.extend(reversed(_header_children(node)))
         else:
-            children = list(ast.iter_child_nodes(node))
-        stack.extend(reversed(children))
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
-def declared_nonlocal(func: ast.AST) -> FrozenSet[str]:
+def declared_nonlocal(
+    func: ast.AST, ctx: Optional[FileContext] = None
+) -> FrozenSet[str]:
     """Return the names a def declares ``global`` or ``nonlocal``.
 
     Args:
         func: A def.
+        ctx: The file context that caches the def's nodes, or None.
 
     Returns:
         The declared names.
     """
     names = set()
-    for node in own_nodes(func):
+    for node in own_nodes(func, ctx):
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             names.update(node.names)
     return frozenset(names)
@@ -488,7 +555,9 @@ def _store_names(target: ast.AST) -> List[ast.Name]:
     return [n for n in ast.walk(target) if isinstance(n, ast.Name)]
 
 
-def module_binding_counts(tree: ast.Module, has_global: bool = True) -> Dict[str, int]:
+def module_binding_counts(
+    tree: ast.Module, has_global: bool = True, ctx: Optional[FileContext] = None
+) -> Dict[str, int]:
     """Return how often each module-level name is bound, also via ``global``.
 
     Assignments, augmented assignments, ``for``/``with``/``except`` targets,
@@ -499,6 +568,8 @@ def module_binding_counts(tree: ast.Module, has_global: bool = True) -> Dict[str
         tree: The module.
         has_global: False when the source has no ``global`` statement (a cheap
             text check by the caller), which skips the scan of function bodies.
+        ctx: The context of ``tree`` (shared node index and function nodes), or
+            None to walk the tree here.
 
     Returns:
         Name -> number of bindings.
@@ -547,20 +618,26 @@ def module_binding_counts(tree: ast.Module, has_global: bool = True) -> Dict[str
                             add(node.target.id, 2)
     if not has_global:
         return counts
-    functions = [
-        n for n in ast.walk(tree) if isinstance(n, (ast.Global, *FUNCTION_TYPES))
-    ]
-    if not any(isinstance(n, ast.Global) for n in functions):
-        return counts
+    if ctx is not None:
+        if not ctx.nodes(ast.Global):
+            return counts
+        functions: List[ast.AST] = list(ctx.nodes(ast.FunctionDef))
+        functions += ctx.nodes(ast.AsyncFunctionDef)
+    else:
+        functions = [
+            n for n in ast.walk(tree) if isinstance(n, (ast.Global, *FUNCTION_TYPES))
+        ]
+        if not any(isinstance(n, ast.Global) for n in functions):
+            return counts
     for node in functions:
         if isinstance(node, FUNCTION_TYPES):
             globals_ = set()
-            for inner in own_nodes(node):
+            for inner in own_nodes(node, ctx):
                 if isinstance(inner, ast.Global):
                     globals_.update(inner.names)
             if not globals_:
                 continue
-            for inner in own_nodes(node):
+            for inner in own_nodes(node, ctx):
                 if (
                     isinstance(inner, ast.Name)
                     and inner.id in globals_
@@ -701,7 +778,7 @@ def _resource_helpers(ctx: FileContext) -> Dict[str, str]:
                 continue
             opened: Dict[str, str] = {}
             returned: Optional[str] = None
-            for node in own_nodes(stmt):
+            for node in own_nodes(stmt, ctx):
                 if isinstance(node, ast.Assign) and len(node.targets) == 1:
                     target = node.targets[0]
                     if isinstance(target, ast.Name):
@@ -828,7 +905,7 @@ def _local_bindings(ctx: FileContext, func: FunctionNode) -> Dict[str, List[ast.
             if default is not None:
                 values.append(default)
             result[arg.arg] = values
-        for node in own_nodes(func):
+        for node in own_nodes(func, ctx):
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     if isinstance(target, ast.Name):
@@ -1150,7 +1227,7 @@ def _helper_kind(ctx: FileContext, name: str, depth: int) -> Optional[str]:
     if helper is None or name in _RESPONSE_CALLS:
         return None
     kinds: Set[Optional[str]] = set()
-    for inner in own_nodes(helper):
+    for inner in own_nodes(helper, ctx):
         if isinstance(inner, ast.Return) and inner.value is not None:
             kinds.add(response_kind(ctx, inner.value, depth + 1))
     if not kinds or None in kinds or "json" in kinds:

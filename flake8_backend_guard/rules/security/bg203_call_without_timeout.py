@@ -180,6 +180,8 @@ def _call_kind(ctx: FileContext, node: ast.AST) -> Optional[str]:
 
 def _receiver_kind(ctx: FileContext, receiver: ast.AST) -> Optional[str]:
     # Return "requests" for a requests session, "httpx" for an httpx client.
+    if not (ctx.may_contain(REQUESTS) or ctx.may_contain(HTTPX)):
+        return None  # no name can resolve to a requests/httpx type
     if isinstance(receiver, ast.Call):
         return _call_kind(ctx, receiver)
     if isinstance(receiver, ast.Name):

@@ -284,6 +284,8 @@ def _is_config_module(ctx: FileContext) -> bool:
         if parent.lower() in _SETTINGS_DIRS:
             return True
         # Flask's ``app.config.from_object(__name__)`` loads this module's names
+        if not ctx.may_contain("from_object"):
+            return False
         for stmt in module_level_statements(ctx.tree):
             for sub in ast.walk(stmt):
                 if (

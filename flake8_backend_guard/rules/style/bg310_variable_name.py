@@ -94,7 +94,7 @@ def _is_local(ctx: FileContext, scope: ScopeNode, name: str) -> bool:
     if isinstance(scope, ast.Lambda):
         return True
     declared = ctx.cached(
-        ("BG310", "nonlocal", id(scope)), lambda: declared_nonlocal(scope)
+        ("BG310", "nonlocal", id(scope)), lambda: declared_nonlocal(scope, ctx)
     )
     return name not in declared
 

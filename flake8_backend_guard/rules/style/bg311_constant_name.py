@@ -60,10 +60,9 @@ def _fills_globals(ctx: FileContext) -> bool:
     def compute() -> bool:
         if not ctx.may_contain("globals"):
             return False
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes(ast.Call):
             if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
+                isinstance(node.func, ast.Name)
                 and node.func.id == "globals"
             ):
                 return True
@@ -103,7 +102,7 @@ def _check_module(node: ast.Module, ctx: FileContext) -> Iterator[Finding]:
             if is_upper_case(name) or name in _EXEMPT_NAMES or name.startswith("__"):
                 continue
             if not counts:
-                counts = module_binding_counts(node, ctx.may_contain("global"))
+                counts = module_binding_counts(node, ctx.may_contain("global"), ctx)
             if counts.get(name) != 1 or name in reported:
                 continue
             reported[name] = True

@@ -135,9 +135,9 @@ def _escapes(ctx: FileContext, name: ast.Name, finally_nodes: Set[int]) -> str:
     return ""
 
 
-def _finally_calls(func: FunctionNode) -> Set[int]:
+def _finally_calls(ctx: FileContext, func: FunctionNode) -> Set[int]:
     ids: Set[int] = set()
-    for node in own_nodes(func):
+    for node in own_nodes(func, ctx):
         if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
             for stmt in node.finalbody:  # type: ignore[attr-defined]
                 for inner in ast.walk(stmt):
@@ -151,11 +151,11 @@ def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
     assignments: List[Tuple[ast.stmt, str, str]] = ctx.cached(("BG313", id(node)), list)
     if not assignments:
         return
-    nonlocal_names = declared_nonlocal(node)
+    nonlocal_names = declared_nonlocal(node, ctx)
     names = {name for _, name, _ in assignments if name not in nonlocal_names}
     if not names:
         return
-    finally_nodes = _finally_calls(node)
+    finally_nodes = _finally_calls(ctx, node)
     state: Dict[str, str] = {}
     # A generator that yields the resource hands it out for a while; it owns it
     # again afterwards, and only a close in `finally` survives an exception

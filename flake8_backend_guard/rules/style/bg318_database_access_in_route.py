@@ -53,7 +53,7 @@ def _check_handler(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
     if not is_route_handler(ctx, node):
         return
     first: Optional[Tuple[Tuple[int, int], ast.AST, str]] = None
-    for inner in own_nodes(node):
+    for inner in own_nodes(node, ctx):
         if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
         access = db_access(ctx, inner, node)

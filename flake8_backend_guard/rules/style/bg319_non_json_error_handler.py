@@ -55,7 +55,7 @@ _WHAT = {"html": "HTML", "text": "a plain string"}
 def _check_handler(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
     if not is_error_handler(ctx, node):
         return
-    for inner in own_nodes(node):
+    for inner in own_nodes(node, ctx):
         if isinstance(inner, ast.Return) and inner.value is not None:
             kind = response_kind(ctx, inner.value)
             if kind in _WHAT:
