@@ -219,12 +219,42 @@ def _entries(body: Sequence[str]) -> List[str]:
     return [line.strip() for line in lines if _indent(line) == base]
 
 
+class _Found:
+    """What a docstring parser has collected so far (shared by the three styles)."""
+
+    def __init__(self) -> None:
+        """Start with nothing documented."""
+        self.params: Set[str] = set()
+        self.keywords: Set[str] = set()
+        self.attributes: Set[str] = set()
+        self.raises: List[str] = []
+        self.has = {"returns": False, "yields": False, "raises": False}
+
+    def docstring(self, style: str) -> Docstring:
+        """Return the collected facts as a :class:`Docstring`.
+
+        Args:
+            style: The docstring style that was parsed.
+
+        Returns:
+            The immutable result.
+        """
+        return Docstring(
+            style=style,
+            params=frozenset(self.params),
+            keyword_params=frozenset(self.keywords),
+            attributes=frozenset(self.attributes),
+            has_returns=self.has["returns"],
+            has_yields=self.has["yields"],
+            has_raises=self.has["raises"],
+            raises=tuple(self.raises),
+        )
+
+
 def _parse_google(text: str) -> Docstring:
-    params: Set[str] = set()
-    keywords: Set[str] = set()
-    attributes: Set[str] = set()
-    raises: List[str] = []
-    has = {"returns": False, "yields": False, "raises": False}
+    found = _Found()
+    params, keywords, attributes = found.params, found.keywords, found.attributes
+    raises, has = found.raises, found.has
     for name, inline, body in _google_sections(_clean(text)):
         if name in _GOOGLE_RETURNS:
             has["returns"] = True
@@ -250,16 +280,7 @@ def _parse_google(text: str) -> Docstring:
                 match = _GOOGLE_ENTRY_RE.match(entry)
                 if match:
                     target.update(_param_names(match.group(1)))
-    return Docstring(
-        style="google",
-        params=frozenset(params),
-        keyword_params=frozenset(keywords),
-        attributes=frozenset(attributes),
-        has_returns=has["returns"],
-        has_yields=has["yields"],
-        has_raises=has["raises"],
-        raises=tuple(raises),
-    )
+    return found.docstring("google")
 
 
 def _parse_numpy(text: str) -> Docstring:
@@ -269,11 +290,9 @@ def _parse_numpy(text: str) -> Docstring:
         for i in range(len(lines) - 1)
         if lines[i].strip() and _NUMPY_UNDERLINE_RE.match(lines[i + 1])
     ]
-    params: Set[str] = set()
-    keywords: Set[str] = set()
-    attributes: Set[str] = set()
-    raises: List[str] = []
-    has = {"returns": False, "yields": False, "raises": False}
+    found = _Found()
+    params, keywords, attributes = found.params, found.keywords, found.attributes
+    raises, has = found.raises, found.has
     for number, start in enumerate(headers):
         end = headers[number + 1] if number + 1 < len(headers) else len(lines)
         name = lines[start].strip().rstrip(":").lower()
@@ -305,24 +324,13 @@ def _parse_numpy(text: str) -> Docstring:
                 match = _NUMPY_ENTRY_RE.match(entry)
                 if match:
                     target.update(_param_names(match.group(1)))
-    return Docstring(
-        style="numpy",
-        params=frozenset(params),
-        keyword_params=frozenset(keywords),
-        attributes=frozenset(attributes),
-        has_returns=has["returns"],
-        has_yields=has["yields"],
-        has_raises=has["raises"],
-        raises=tuple(raises),
-    )
+    return found.docstring("numpy")
 
 
 def _parse_sphinx(text: str) -> Docstring:
-    params: Set[str] = set()
-    keywords: Set[str] = set()
-    attributes: Set[str] = set()
-    raises: List[str] = []
-    has = {"returns": False, "yields": False, "raises": False}
+    found = _Found()
+    params, keywords, attributes = found.params, found.keywords, found.attributes
+    raises, has = found.raises, found.has
     for line in _clean(text):
         match = _SPHINX_FIELD_RE.match(line.strip())
         if not match:
@@ -350,16 +358,7 @@ def _parse_sphinx(text: str) -> Docstring:
             words = argument.split()
             if words and words[-1].isidentifier():
                 attributes.add(words[-1])
-    return Docstring(
-        style="sphinx",
-        params=frozenset(params),
-        keyword_params=frozenset(keywords),
-        attributes=frozenset(attributes),
-        has_returns=has["returns"],
-        has_yields=has["yields"],
-        has_raises=has["raises"],
-        raises=tuple(raises),
-    )
+    return found.docstring("sphinx")
 
 
 _PARSERS = {"google": _parse_google, "numpy": _parse_numpy, "sphinx": _parse_sphinx}
