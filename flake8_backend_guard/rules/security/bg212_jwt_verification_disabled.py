@@ -131,9 +131,14 @@ def _decode_problem(ctx: FileContext, node: ast.Call, library: str) -> Optional[
         if has_star_kwargs(node) or any(isinstance(a, ast.Starred) for a in node.args):
             return None
         return "has no `algorithms=` list: the token chooses how it is verified"
-    names = _algorithm_names(ctx, algorithms)
+    return _algorithms_problem(ctx, algorithms, "accepts")
+
+
+def _algorithms_problem(ctx: FileContext, value: ast.AST, verb: str) -> Optional[str]:
+    # ``none`` among the algorithms, or HMAC mixed with RSA/EC (algorithm confusion).
+    names = _algorithm_names(ctx, value)
     if any(name.lower() == "none" for name in names):
-        return "accepts the unsigned `none` algorithm"
+        return f"{verb} the unsigned `none` algorithm"
     upper = [name.upper() for name in names]
     symmetric = [n for n in upper if n.startswith(_SYMMETRIC_PREFIX)]
     asymmetric = [n for n in upper if n.startswith(_ASYMMETRIC_PREFIX)]
@@ -194,18 +199,7 @@ _ALGORITHM_SETTINGS = frozenset({"JWT_ALGORITHM", "JWT_DECODE_ALGORITHMS"})
 
 def _setting_problem(ctx: FileContext, value: ast.AST) -> Optional[str]:
     # ``JWT_ALGORITHM = "none"``, ``JWT_DECODE_ALGORITHMS = ["HS256", "RS256"]``.
-    names = _algorithm_names(ctx, value)
-    if any(name.lower() == "none" for name in names):
-        return "uses the unsigned `none` algorithm"
-    upper = [name.upper() for name in names]
-    symmetric = [n for n in upper if n.startswith(_SYMMETRIC_PREFIX)]
-    asymmetric = [n for n in upper if n.startswith(_ASYMMETRIC_PREFIX)]
-    if symmetric and asymmetric:
-        return (
-            f"mixes symmetric and asymmetric algorithms ({symmetric[0]}, "
-            f"{asymmetric[0]}): algorithm confusion"
-        )
-    return None
+    return _algorithms_problem(ctx, value, "uses")
 
 
 @RULE.on(ast.Assign, ast.AnnAssign)
