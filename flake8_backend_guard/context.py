@@ -285,15 +285,7 @@ class FileContext:
             The qualified dotted name, or None for anything that is not a plain name
             chain (a call, subscript or literal at its root).
         """
-        parts: List[str] = []
-        current = node
-        while isinstance(current, ast.Attribute):
-            parts.append(current.attr)
-            current = current.value
-        if not isinstance(current, ast.Name):
-            return None
-        parts.append(self.aliases.get(current.id, current.id))
-        return ".".join(reversed(parts))
+        return dotted_name(node, self.aliases)
 
     def call_name(self, call: ast.AST) -> Optional[str]:
         """Return the qualified name of the function a Call calls, if it is a name.
@@ -344,6 +336,27 @@ def _module_level_statements(body: Sequence[ast.stmt]) -> List[ast.stmt]:
         children = nested_statements(stmt)
         stack.extend(reversed(children))
     return result
+
+
+def dotted_name(node: ast.AST, aliases: Dict[str, str]) -> Optional[str]:
+    """Return the dotted name of a Name/Attribute chain, its root mapped by ``aliases``.
+
+    Args:
+        node: The expression to name.
+        aliases: Local name -> qualified name (the imports of a module).
+
+    Returns:
+        The qualified dotted name, or None when the chain does not start at a name.
+    """
+    parts: List[str] = []
+    current = node
+    while isinstance(current, ast.Attribute):
+        parts.append(current.attr)
+        current = current.value
+    if not isinstance(current, ast.Name):
+        return None
+    parts.append(aliases.get(current.id, current.id))
+    return ".".join(reversed(parts))
 
 
 def nested_statements(

@@ -27,7 +27,12 @@ from typing import (
     Union,
 )
 
-from ..context import FUNCTION_TYPES, FileContext, module_level_statements
+from ..context import (
+    FUNCTION_TYPES,
+    FileContext,
+    dotted_name,
+    module_level_statements,
+)
 from ..project import ModuleInfo, module_info, resolve_relative
 from .names import node_name, split_name
 
@@ -1413,15 +1418,7 @@ class ModuleSummary:
         Returns:
             The qualified name, or None.
         """
-        parts: List[str] = []
-        current = node
-        while isinstance(current, ast.Attribute):
-            parts.append(current.attr)
-            current = current.value
-        if not isinstance(current, ast.Name):
-            return None
-        parts.append(self.aliases.get(current.id, current.id))
-        return ".".join(reversed(parts))
+        return dotted_name(node, self.aliases)
 
     @property
     def constants(self) -> Dict[str, ast.expr]:
