@@ -1,4 +1,16 @@
-"""The engine: one iterative walk per file, dispatching to the enabled rules only."""
+"""The engine: one iterative walk per file, dispatching to the enabled rules only.
+
+Two things keep the walk cheap on files a rule cannot report anything in:
+
+- per-file rule gating: a rule that declares ``requires`` words runs only on files
+  whose source contains one of them;
+- keyed dispatch: a handler registered with ``names=`` (``RULE.on(ast.Call,
+  names={"system"})``) is called only for nodes with one of those names (see
+  :data:`~.rule.KEYED_TYPES`), instead of for every call in the file.
+
+``Engine(..., gating=False)`` turns both off (every enabled rule sees every node);
+the tests use it to prove that gating never changes a finding.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +22,10 @@ from .context import SCOPE_TYPES, FileContext
 from .options import DEFAULT_CONFIG, Config
 from .rule import INTERNAL_ERROR_CODE, Finding, Handler, Rule, all_rules
 
-DispatchTable = Dict[Type[ast.AST], List[Tuple[Rule, Handler]]]
+HandlerList = List[Tuple[Rule, Handler]]
+DispatchTable = Dict[Type[ast.AST], HandlerList]
+# (rule, handler, keys or None) in registration order
+_Entry = Tuple[Rule, Handler, Optional[FrozenSet[str]]]
 
 
 def _subclasses(*bases: Type[ast.AST]) -> FrozenSet[Type[ast.AST]]:
@@ -26,36 +41,159 @@ def _subclasses(*bases: Type[ast.AST]) -> FrozenSet[Type[ast.AST]]:
 _LEAF_TYPES = _subclasses(
     ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop
 )
+# Fields that only ever hold leaf singletons (expression contexts, operators).
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops"})
+# Fields that never hold a node, whatever the class (identifiers, numbers, kinds).
+_NON_NODE_FIELDS = frozenset(
+    {
+        "id",
+        "attr",
+        "name",
+        "arg",
+        "asname",
+        "module",
+        "level",
+        "kind",
+        "type_comment",
+        "conversion",
+        "is_async",
+        "tag",
+        "rest",
+        "kwd_attrs",
+    }
+)
+# Classes whose remaining fields hold no node either.
+_NO_CHILD_CLASSES = frozenset({ast.Constant, ast.Global, ast.Nonlocal})
+
+
+class _Keyed:
+    """The handlers of one keyed node type: per-name lists, built on first use."""
+
+    __slots__ = ("entries", "by_key")
+
+    def __init__(self, entries: List[_Entry]) -> None:
+        self.entries = entries
+        self.by_key: Dict[Any, HandlerList] = {}
+
+    def lookup(self, key: Any, alias_key: Any) -> HandlerList:
+        memo_key = key if alias_key is None or alias_key == key else (key, alias_key)
+        found = self.by_key.get(memo_key)
+        if found is None:
+            found = [
+                (rule, func)
+                for rule, func, keys in self.entries
+                if keys is None or key in keys or alias_key in keys
+            ]
+            self.by_key[memo_key] = found
+        return found
+
+
+class _Tables:
+    """Dispatch tables for one set of active rules."""
+
+    __slots__ = ("enter", "leave", "enter_keyed", "leave_keyed", "fields", "skip")
+
+    def __init__(self, rules: Sequence[Rule], gating: bool) -> None:
+        enter: Dict[Type[ast.AST], List[_Entry]] = {}
+        leave: Dict[Type[ast.AST], List[_Entry]] = {}
+        for rule in rules:
+            for table, source in (
+                (enter, rule.handlers),
+                (leave, rule.leave_handlers),
+            ):
+                for node_type, funcs in source.items():
+                    for func in funcs:
+                        keys = rule.handler_keys.get((node_type, func))
+                        entry = (rule, func, keys if gating else None)
+                        table.setdefault(node_type, []).append(entry)
+        self.enter: DispatchTable = {}
+        self.leave: DispatchTable = {}
+        self.enter_keyed: Dict[Type[ast.AST], _Keyed] = {}
+        self.leave_keyed: Dict[Type[ast.AST], _Keyed] = {}
+        for table, plain, keyed in (
+            (enter, self.enter, self.enter_keyed),
+            (leave, self.leave, self.leave_keyed),
+        ):
+            for node_type, entries in table.items():
+                if any(keys is not None for _, _, keys in entries):
+                    keyed[node_type] = _Keyed(entries)
+                else:
+                    plain[node_type] = [(rule, func) for rule, func, _ in entries]
+        wanted = set(enter) | set(leave)
+        # Leaf singletons (Load/Store/Del, operators) are never entered unless a
+        # rule asks for them: a third of all nodes, and none has children.
+        self.skip = frozenset(t for t in _LEAF_TYPES if t not in wanted)
+        self.fields: Dict[Type[ast.AST], Tuple[str, ...]] = {}
+        if len(self.skip) < len(_LEAF_TYPES):
+            self.skip = frozenset()  # a rule wants singletons: visit them all
+
+    def child_fields(self, cls: Type[ast.AST]) -> Tuple[str, ...]:
+        """Return the fields of ``cls`` that may hold nodes the walk enters."""
+        fields = self.fields.get(cls)
+        if fields is None:
+            if cls in _NO_CHILD_CLASSES:
+                fields = ()
+            else:
+                excluded = _NON_NODE_FIELDS | (_LEAF_FIELDS if self.skip else set())
+                fields = tuple(f for f in cls._fields if f not in excluded)
+            self.fields[cls] = fields
+        return fields
 
 
 class Engine:
     """Dispatch tables for a set of enabled rules; reusable across files."""
 
     def __init__(
-        self, rules: Optional[Iterable[Rule]] = None, config: Config = DEFAULT_CONFIG
+        self,
+        rules: Optional[Iterable[Rule]] = None,
+        config: Config = DEFAULT_CONFIG,
+        gating: bool = True,
     ) -> None:
-        """Build the dispatch tables for ``rules`` (default: all rules).
+        """Prepare the dispatch for ``rules`` (default: all rules).
 
         Args:
             rules: The enabled rules; None enables every declared rule.
             config: The validated options handed to every file's context.
+            gating: Skip rules on files without their ``requires`` words and call
+                keyed handlers only for their names; False calls every handler of
+                every enabled rule (same findings, slower; used by the tests).
         """
         self.rules = list(all_rules() if rules is None else rules)
         self.config = config
-        self.enter: DispatchTable = {}
-        self.leave: DispatchTable = {}
-        for rule in self.rules:
-            for node_type, funcs in rule.handlers.items():
-                for func in funcs:
-                    self.enter.setdefault(node_type, []).append((rule, func))
-            for node_type, funcs in rule.leave_handlers.items():
-                for func in funcs:
-                    self.leave.setdefault(node_type, []).append((rule, func))
-        # Leaf singletons (Load/Store/Del, operators) are never entered unless a
-        # rule asks for them: a third of all nodes, and none has children.
-        self.skip = frozenset(
-            t for t in _LEAF_TYPES if t not in self.enter and t not in self.leave
-        )
+        self.gating = gating
+        self._gated = [rule for rule in self.rules if rule.requires] if gating else []
+        self._tables: Dict[FrozenSet[str], _Tables] = {}
+        all_tables = self._tables_for(frozenset(rule.code for rule in self.rules))
+        # The tables with every enabled rule active (kept for introspection).
+        self.enter = all_tables.enter
+        self.leave = all_tables.leave
+
+    def _tables_for(self, active: FrozenSet[str]) -> _Tables:
+        tables = self._tables.get(active)
+        if tables is None:
+            rules = [rule for rule in self.rules if rule.code in active]
+            tables = _Tables(rules, self.gating)
+            self._tables[active] = tables
+        return tables
+
+    def active_codes(self, text: Optional[str]) -> FrozenSet[str]:
+        """Return the codes of the enabled rules that can report in ``text``.
+
+        Args:
+            text: The file's source, or None when unknown (every rule is active).
+
+        Returns:
+            The codes of the rules whose ``requires`` words occur in ``text`` (and
+            of every rule without ``requires``).
+        """
+        if text is None or not self._gated:
+            return frozenset(rule.code for rule in self.rules)
+        inactive = {
+            rule.code
+            for rule in self._gated
+            if not any(word in text for word in rule.requires)
+        }
+        return frozenset(rule.code for rule in self.rules if rule.code not in inactive)
 
     def check(
         self,
@@ -75,41 +213,59 @@ class Engine:
             that failed internally, sorted by line, column and code.
         """
         ctx = FileContext(tree, filename, lines, self.config)
+        tables = self._tables_for(
+            self.active_codes(ctx.text) if self._gated else self.active_codes(None)
+        )
         findings: List[Finding] = []
         failed: Dict[str, bool] = {}
-        enter = self.enter
-        leave = self.leave
+        enter = tables.enter
+        leave = tables.leave
+        enter_keyed = tables.enter_keyed
+        leave_keyed = tables.leave_keyed
+        keyed_any = bool(enter_keyed or leave_keyed)
+        aliases = ctx.aliases if keyed_any else {}
+        fields_of = tables.fields
+        child_fields = tables.child_fields
+        skip = tables.skip
         parents = ctx.parents
         scopes = ctx.scopes
         scope_types = SCOPE_TYPES
         import_types = (ast.Import, ast.ImportFrom)
         ast_type = ast.AST
-        skip = self.skip
+        call_type = ast.Call
+        name_type = ast.Name
+        attribute_type = ast.Attribute
         # Stack items: a node to enter, or a 1-tuple (node,) to leave.
         stack: List[Any] = [tree]
         pop = stack.pop
         push = stack.append
         while stack:
             item = pop()
-            if type(item) is tuple:
+            if item.__class__ is tuple:
                 node = item[0]
+                node_type = node.__class__
                 if isinstance(node, scope_types):
                     scopes.pop()
-                handlers = leave.get(type(node))
+                handlers = leave.get(node_type)
+                if handlers is None and node_type in leave_keyed:
+                    handlers = _keyed(leave_keyed[node_type], node, aliases)
                 if handlers:
                     _dispatch(handlers, node, ctx, findings, failed)
                 continue
             node = item
-            node_type = type(node)
+            node_type = node.__class__
             if node_type in import_types and scopes:
                 ctx.add_import(node)
             is_scope = isinstance(node, scope_types)
-            if is_scope or node_type in leave:
+            if is_scope or node_type in leave or node_type in leave_keyed:
                 push((node,))  # below the children: left after all of them
             # children go straight onto the stack, last child first, parents
             # recorded before the handlers run (no per-node list)
             start = len(stack)
-            for field_name in node._fields:
+            fields = fields_of.get(node_type)
+            if fields is None:
+                fields = child_fields(node_type)
+            for field_name in fields:
                 value = getattr(node, field_name, None)
                 if value.__class__ is list:
                     for child in value:
@@ -122,12 +278,54 @@ class Engine:
             if len(stack) - start > 1:
                 stack[start:] = stack[start:][::-1]
             handlers = enter.get(node_type)
+            if handlers is None and keyed_any:
+                keyed = enter_keyed.get(node_type)
+                if keyed is not None:
+                    if node_type is call_type:
+                        handlers = _keyed_call(keyed, node, aliases)
+                    elif node_type is name_type:
+                        key = node.id
+                        handlers = keyed.lookup(key, _alias_key(aliases, key))
+                    elif node_type is attribute_type:
+                        handlers = keyed.lookup(node.attr, None)
+                    else:
+                        handlers = keyed.lookup(node.arg, None)
             if handlers:
                 _dispatch(handlers, node, ctx, findings, failed)
             if is_scope:
                 scopes.append(node)
         findings.sort(key=lambda f: (f.line, f.col, f.code))
         return findings
+
+
+def _alias_key(aliases: Dict[str, str], name: str) -> Optional[str]:
+    # The last dotted part of what an imported ``name`` stands for.
+    qualified = aliases.get(name)
+    if qualified is None:
+        return None
+    return qualified.rpartition(".")[2]
+
+
+def _keyed_call(keyed: _Keyed, node: ast.Call, aliases: Dict[str, str]) -> HandlerList:
+    func = node.func
+    if func.__class__ is ast.Attribute:
+        return keyed.lookup(func.attr, None)
+    if func.__class__ is ast.Name:
+        return keyed.lookup(func.id, _alias_key(aliases, func.id))
+    return keyed.lookup(None, None)
+
+
+def _keyed(keyed: _Keyed, node: ast.AST, aliases: Dict[str, str]) -> HandlerList:
+    # The handlers of a keyed node type for ``node`` (any of KEYED_TYPES).
+    if isinstance(node, ast.Call):
+        return _keyed_call(keyed, node, aliases)
+    if isinstance(node, ast.Name):
+        return keyed.lookup(node.id, _alias_key(aliases, node.id))
+    if isinstance(node, ast.Attribute):
+        return keyed.lookup(node.attr, None)
+    if isinstance(node, ast.keyword):
+        return keyed.lookup(node.arg, None)
+    return keyed.lookup(None, None)
 
 
 def _dispatch(
@@ -165,6 +363,7 @@ def check_source(
     filename: str = "<unknown>",
     config: Config = DEFAULT_CONFIG,
     select: Optional[Iterable[str]] = None,
+    gating: bool = True,
 ) -> List[Finding]:
     """Parse ``source`` and check it (a convenience for tests and tools).
 
@@ -174,6 +373,7 @@ def check_source(
         config: The validated options to check with.
         select: Code prefixes (``"BG2"``, ``"BG101"``) limiting the rules; None
             runs every rule.
+        gating: As for :class:`Engine`.
 
     Returns:
         The findings, sorted by position.
@@ -183,4 +383,6 @@ def check_source(
     if select is not None:
         prefixes = tuple(select)
         rules = [rule for rule in rules if rule.code.startswith(prefixes)]
-    return Engine(rules, config).check(tree, filename, source.splitlines(True))
+    return Engine(rules, config, gating).check(
+        tree, filename, source.splitlines(True)
+    )

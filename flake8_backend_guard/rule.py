@@ -11,7 +11,17 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Type
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    Iterable,
+    List,
+    Optional,
+    Tuple,
+    Type,
+)
 
 CODE_RE = re.compile(r"^BG[1-3][0-9]{2}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -19,6 +29,12 @@ FAMILIES = {"1": "imports", "2": "security", "3": "style"}
 SEVERITIES = ("error", "warning")
 
 Handler = Callable[[Any, Any], Optional[Iterable["Finding"]]]
+
+#: Node types a handler may be keyed on, and the name each is keyed by: the
+#: callee of a call (its last dotted part as written, and for an imported name
+#: also the last part of what it was imported as), a name's ``id``, an
+#: attribute's ``attr``, a keyword argument's ``arg``.
+KEYED_TYPES = (ast.Call, ast.Name, ast.Attribute, ast.keyword)
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,11 @@ class Rule:
     ``message`` says what is wrong and ``hint`` what to do instead; both are
     ``str.format`` templates filled with the keyword arguments given to
     :meth:`finding`.
+
+    ``requires`` lists words of which at least one must occur in a file's source
+    for the rule to be able to report anything there (an import of the module it
+    looks for, the attribute it matches); the engine does not run the rule on
+    files that contain none of them. Empty means the rule runs on every file.
     """
 
     code: str
@@ -73,8 +94,12 @@ class Rule:
     overlaps: Tuple[str, ...] = ()
     options: Tuple[str, ...] = ()
     references: Tuple[str, ...] = ()
+    requires: Tuple[str, ...] = ()
     handlers: Dict[Type[ast.AST], List[Handler]] = field(default_factory=dict)
     leave_handlers: Dict[Type[ast.AST], List[Handler]] = field(default_factory=dict)
+    handler_keys: Dict[Tuple[Type[ast.AST], Handler], FrozenSet[str]] = field(
+        default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         """Validate the declaration and register the rule.
@@ -103,6 +128,10 @@ class Rule:
         for opt in self.options:
             if opt not in SCHEMA:
                 problems.append(f"unknown option {opt!r}")
+        if isinstance(self.requires, str) or not all(
+            isinstance(word, str) and word for word in self.requires
+        ):
+            problems.append("requires must be a tuple of non-empty strings")
         if problems:
             raise RuleDeclarationError(f"{self.code}: " + "; ".join(problems))
         if self.code in REGISTRY:
@@ -119,36 +148,59 @@ class Rule:
         """Return the documentation URL of the rule."""
         return f"{DOCS_BASE_URL}/{self.code}.md"
 
-    def on(self, *node_types: Type[ast.AST]) -> Callable[[Handler], Handler]:
+    def on(
+        self, *node_types: Type[ast.AST], names: Optional[Iterable[str]] = None
+    ) -> Callable[[Handler], Handler]:
         """Register a handler called when the walk enters a node of these types.
 
         Args:
             *node_types: The AST node classes the handler is dispatched for.
+            names: Only call the handler for nodes with one of these names (see
+                :data:`KEYED_TYPES`: a call's callee name, a name's id, an
+                attribute's attr, a keyword's arg); None calls it for every node.
 
         Returns:
             A decorator that registers the handler and returns it unchanged.
         """
-        return self._register(self.handlers, node_types)
+        return self._register(self.handlers, node_types, names)
 
-    def on_leave(self, *node_types: Type[ast.AST]) -> Callable[[Handler], Handler]:
+    def on_leave(
+        self, *node_types: Type[ast.AST], names: Optional[Iterable[str]] = None
+    ) -> Callable[[Handler], Handler]:
         """Register a handler called when the walk leaves a node of these types.
 
         Args:
             *node_types: The AST node classes the handler is dispatched for.
+            names: As for :meth:`on`.
 
         Returns:
             A decorator that registers the handler and returns it unchanged.
         """
-        return self._register(self.leave_handlers, node_types)
+        return self._register(self.leave_handlers, node_types, names)
 
-    @staticmethod
     def _register(
+        self,
         table: Dict[Type[ast.AST], List[Handler]],
         node_types: Tuple[Type[ast.AST], ...],
+        names: Optional[Iterable[str]],
     ) -> Callable[[Handler], Handler]:
+        keys: Optional[FrozenSet[str]] = None
+        if names is not None:
+            if isinstance(names, str):
+                raise RuleDeclarationError(f"{self.code}: names must not be a string")
+            keys = frozenset(names)
+            for node_type in node_types:
+                if node_type not in KEYED_TYPES:
+                    raise RuleDeclarationError(
+                        f"{self.code}: {node_type.__name__} nodes have no name to "
+                        "dispatch on"
+                    )
+
         def decorator(func: Handler) -> Handler:
             for node_type in node_types:
                 table.setdefault(node_type, []).append(func)
+                if keys is not None:
+                    self.handler_keys[(node_type, func)] = keys
             return func
 
         return decorator

@@ -55,6 +55,7 @@ RULE = Rule(
     severity="error",
     cwe=95,
     overlaps=("S307", "S102", "B307", "B102"),
+    requires=("eval", "exec", "compile"),
 )
 
 _BUILTINS = frozenset({"eval", "exec", "compile"})
@@ -120,7 +121,7 @@ def _compiled_code(ctx: FileContext, code: ast.expr) -> bool:
     return False
 
 
-@RULE.on(ast.Call)
+@RULE.on(ast.Call, names=_CHEAP)
 def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
     func = node.func
     if isinstance(func, ast.Name):

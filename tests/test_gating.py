@@ -1,0 +1,161 @@
+"""Per-file rule gating and keyed dispatch never change a finding.
+
+The engine skips rules whose ``requires`` words are absent from a file and calls
+keyed handlers only for their names; ``Engine(gating=False)`` calls everything.
+Both must report exactly the same findings on every fixture and example.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Iterator, List, Tuple
+
+import pytest
+
+from flake8_backend_guard.engine import Engine
+from flake8_backend_guard.rule import Example, Rule, RuleDeclarationError, all_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _sources() -> List[Path]:
+    paths = sorted((ROOT / "tests" / "fixtures").rglob("*.py"))
+    paths += sorted((ROOT / "examples").rglob("*.py"))
+    return paths
+
+
+def _check(engine: Engine, path: Path) -> List[Tuple[int, int, str, str]]:
+    text = path.read_text("utf-8")
+    tree = ast.parse(text)
+    return [
+        (f.line, f.col, f.code, f.message)
+        for f in engine.check(tree, str(path), text.splitlines(True))
+    ]
+
+
+def test_gating_changes_no_finding_on_fixtures_and_examples() -> None:
+    gated = Engine(all_rules())
+    full = Engine(all_rules(), gating=False)
+    paths = _sources()
+    assert len(paths) > 80
+    compared = 0
+    for path in paths:
+        assert _check(gated, path) == _check(full, path), str(path)
+        compared += 1
+    assert compared == len(paths)
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
+def test_gating_changes_no_finding_on_catalogue_examples(
+    rule: Rule, tmp_path: Path
+) -> None:
+    gated = Engine([rule])
+    full = Engine([rule], gating=False)
+    for index, example in enumerate((rule.bad, rule.good)):
+        base = tmp_path / str(index)
+        for rel, content in example.files:
+            target = base / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content, "utf-8")
+        path = base / example.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(example.code, "utf-8")
+        assert _check(gated, path) == _check(full, path)
+
+
+def test_every_requires_word_list_is_consistent_with_the_bad_example() -> None:
+    # A rule cannot report in a file without its words; its bad example reports.
+    for rule in all_rules():
+        if rule.requires:
+            text = rule.bad.code
+            assert any(word in text for word in rule.requires), rule.code
+
+
+def _rule(code: str, **kwargs: object) -> Rule:
+    return Rule(
+        code=code,
+        name="probe",
+        message="m",
+        hint="h",
+        rationale="r",
+        bad=Example("x = 1\n"),
+        good=Example("x = 1\n"),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture()
+def scratch_registry() -> Iterator[None]:
+    from flake8_backend_guard.rule import REGISTRY
+
+    before = dict(REGISTRY)
+    yield
+    REGISTRY.clear()
+    REGISTRY.update(before)
+
+
+def test_requires_skips_files_without_the_words(scratch_registry: None) -> None:
+    rule = _rule("BG398", requires=("needle",))
+    seen: List[str] = []
+
+    @rule.on(ast.Module)
+    def _module(node: ast.Module, ctx: object) -> None:
+        seen.append("module")
+
+    engine = Engine([rule])
+    engine.check(ast.parse("x = 1\n"), "a.py", ["x = 1\n"])
+    assert seen == []
+    engine.check(ast.parse("needle = 1\n"), "a.py", ["needle = 1\n"])
+    assert seen == ["module"]
+    engine.check(ast.parse("x = 1\n"), "a.py", None)  # text unknown: runs
+    assert seen == ["module", "module"]
+    Engine([rule], gating=False).check(ast.parse("x = 1\n"), "a.py", ["x = 1\n"])
+    assert seen == ["module"] * 3
+
+
+def test_keyed_handlers_see_only_their_names(scratch_registry: None) -> None:
+    rule = _rule("BG397")
+    calls: List[str] = []
+    names: List[str] = []
+    attrs: List[str] = []
+    keywords: List[str] = []
+
+    @rule.on(ast.Call, names={"system", "run"})
+    def _call(node: ast.Call, ctx: object) -> None:
+        calls.append(ast.unparse(node.func))
+
+    @rule.on(ast.Name, names={"CERT_NONE"})
+    def _name(node: ast.Name, ctx: object) -> None:
+        names.append(node.id)
+
+    @rule.on(ast.Attribute, names={"verify"})
+    def _attr(node: ast.Attribute, ctx: object) -> None:
+        attrs.append(node.attr)
+
+    @rule.on_leave(ast.keyword, names={"shell"})
+    def _keyword(node: ast.keyword, ctx: object) -> None:
+        keywords.append(str(node.arg))
+
+    source = (
+        "import os\n"
+        "from subprocess import run as go\n"
+        "from ssl import CERT_NONE as NONE\n"
+        "os.system('x'); go(['x'], shell=True); print('y', **opts)\n"
+        "os.getcwd(); f()(); s.verify = NONE; CERT_NONE; other\n"
+    )
+    Engine([rule]).check(ast.parse(source), "a.py", source.splitlines(True))
+    assert calls == ["os.system", "go"]
+    assert names == ["NONE", "CERT_NONE"]
+    assert attrs == ["verify"]
+    assert keywords == ["shell"]
+
+
+def test_keyed_registration_is_validated(scratch_registry: None) -> None:
+    rule = _rule("BG396")
+    with pytest.raises(RuleDeclarationError):
+        rule.on(ast.Assign, names={"x"})
+    with pytest.raises(RuleDeclarationError):
+        rule.on(ast.Call, names="system")
+    with pytest.raises(RuleDeclarationError):
+        _rule("BG395", requires="word")
