@@ -72,10 +72,24 @@ class _Keyed:
     __slots__ = ("entries", "by_key")
 
     def __init__(self, entries: List[_Entry]) -> None:
+        """Hold the entries of one node type.
+
+        Args:
+            entries: (rule, handler, keys or None) in registration order.
+        """
         self.entries = entries
         self.by_key: Dict[Any, HandlerList] = {}
 
     def lookup(self, key: Any, alias_key: Any) -> HandlerList:
+        """Return the handlers for a node named ``key`` (or ``alias_key``).
+
+        Args:
+            key: The node's name as written (None when it has none).
+            alias_key: The last part of what an imported name stands for, or None.
+
+        Returns:
+            The unkeyed handlers and those keyed on either name, in order.
+        """
         memo_key = key if alias_key is None or alias_key == key else (key, alias_key)
         found = self.by_key.get(memo_key)
         if found is None:
@@ -94,6 +108,12 @@ class _Tables:
     __slots__ = ("enter", "leave", "enter_keyed", "leave_keyed", "fields", "skip")
 
     def __init__(self, rules: Sequence[Rule], gating: bool) -> None:
+        """Build the tables.
+
+        Args:
+            rules: The active rules.
+            gating: Honour handler keys (False: every handler sees every node).
+        """
         enter: Dict[Type[ast.AST], List[_Entry]] = {}
         leave: Dict[Type[ast.AST], List[_Entry]] = {}
         for rule in rules:
@@ -128,7 +148,15 @@ class _Tables:
             self.skip = frozenset()  # a rule wants singletons: visit them all
 
     def child_fields(self, cls: Type[ast.AST]) -> Tuple[str, ...]:
-        """Return the fields of ``cls`` that may hold nodes the walk enters."""
+        """Return the fields of ``cls`` that may hold nodes the walk enters.
+
+        Args:
+            cls: An AST node class.
+
+        Returns:
+            Its field names, without identifiers, numbers and (when skipped) the
+            fields holding only leaf singletons.
+        """
         fields = self.fields.get(cls)
         if fields is None:
             if cls in _NO_CHILD_CLASSES:

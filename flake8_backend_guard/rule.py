@@ -247,7 +247,9 @@ class Rule:
         Returns:
             The finding of this rule, with the rendered message and no end position.
         """
-        return Finding(line=line, col=col, code=self.code, message=self.render(**fields))
+        return Finding(
+            line=line, col=col, code=self.code, message=self.render(**fields)
+        )
 
 
 DOCS_BASE_URL = (
