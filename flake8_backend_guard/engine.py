@@ -64,6 +64,8 @@ _NON_NODE_FIELDS = frozenset(
 )
 # Classes whose remaining fields hold no node either.
 _NO_CHILD_CLASSES = frozenset({ast.Constant, ast.Global, ast.Nonlocal})
+# Node classes that never have children (besides leaf singletons).
+_CHILDLESS = _NO_CHILD_CLASSES | {ast.Name, ast.Pass, ast.Break, ast.Continue, ast.alias}
 
 
 class _Keyed:
@@ -105,7 +107,15 @@ class _Keyed:
 class _Tables:
     """Dispatch tables for one set of active rules."""
 
-    __slots__ = ("enter", "leave", "enter_keyed", "leave_keyed", "fields", "skip")
+    __slots__ = (
+        "enter",
+        "leave",
+        "enter_keyed",
+        "leave_keyed",
+        "fields",
+        "skip",
+        "quiet",
+    )
 
     def __init__(self, rules: Sequence[Rule], gating: bool) -> None:
         """Build the tables.
@@ -146,6 +156,10 @@ class _Tables:
         self.fields: Dict[Type[ast.AST], Tuple[str, ...]] = {}
         if len(self.skip) < len(_LEAF_TYPES):
             self.skip = frozenset()  # a rule wants singletons: visit them all
+        # Childless nodes no active rule handles get a parent but are not entered
+        # (names and constants are half of all nodes). Leaf singletons never
+        # reach the walk (their fields are left out) unless a rule wants them.
+        self.quiet = frozenset(t for t in _CHILDLESS if t not in wanted)
 
     def child_fields(self, cls: Type[ast.AST]) -> Tuple[str, ...]:
         """Return the fields of ``cls`` that may hold nodes the walk enters.
@@ -254,7 +268,7 @@ class Engine:
         aliases = ctx.aliases if keyed_any else {}
         fields_of = tables.fields
         child_fields = tables.child_fields
-        skip = tables.skip
+        quiet = tables.quiet
         parents = ctx.parents
         scopes = ctx.scopes
         scope_types = SCOPE_TYPES
@@ -297,12 +311,14 @@ class Engine:
                 value = getattr(node, field_name, None)
                 if value.__class__ is list:
                     for child in value:
-                        if isinstance(child, ast_type) and child.__class__ not in skip:
-                            push(child)
+                        if isinstance(child, ast_type):
                             parents[child] = node
-                elif isinstance(value, ast_type) and value.__class__ not in skip:
-                    push(value)
+                            if child.__class__ not in quiet:
+                                push(child)
+                elif isinstance(value, ast_type):
                     parents[value] = node
+                    if value.__class__ not in quiet:
+                        push(value)
             if len(stack) - start > 1:
                 stack[start:] = stack[start:][::-1]
             handlers = enter.get(node_type)
