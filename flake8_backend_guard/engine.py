@@ -65,7 +65,13 @@ _NON_NODE_FIELDS = frozenset(
 # Classes whose remaining fields hold no node either.
 _NO_CHILD_CLASSES = frozenset({ast.Constant, ast.Global, ast.Nonlocal})
 # Node classes that never have children (besides leaf singletons).
-_CHILDLESS = _NO_CHILD_CLASSES | {ast.Name, ast.Pass, ast.Break, ast.Continue, ast.alias}
+_CHILDLESS = _NO_CHILD_CLASSES | {
+    ast.Name,
+    ast.Pass,
+    ast.Break,
+    ast.Continue,
+    ast.alias,
+}
 
 
 class _Keyed:
