@@ -18,7 +18,7 @@ import ast
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 from typing import Type
 
-from .context import SCOPE_TYPES, FileContext
+from .context import NO_CHILD_CLASSES, SCOPE_TYPES, FileContext, node_fields
 from .options import DEFAULT_CONFIG, Config
 from .rule import INTERNAL_ERROR_CODE, Finding, Handler, Rule, all_rules
 
@@ -41,31 +41,8 @@ def _subclasses(*bases: Type[ast.AST]) -> FrozenSet[Type[ast.AST]]:
 _LEAF_TYPES = _subclasses(
     ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop
 )
-# Fields that only ever hold leaf singletons (expression contexts, operators).
-_LEAF_FIELDS = frozenset({"ctx", "op", "ops"})
-# Fields that never hold a node, whatever the class (identifiers, numbers, kinds).
-_NON_NODE_FIELDS = frozenset(
-    {
-        "id",
-        "attr",
-        "name",
-        "arg",
-        "asname",
-        "module",
-        "level",
-        "kind",
-        "type_comment",
-        "conversion",
-        "is_async",
-        "tag",
-        "rest",
-        "kwd_attrs",
-    }
-)
-# Classes whose remaining fields hold no node either.
-_NO_CHILD_CLASSES = frozenset({ast.Constant, ast.Global, ast.Nonlocal})
 # Node classes that never have children (besides leaf singletons).
-_CHILDLESS = _NO_CHILD_CLASSES | {
+_CHILDLESS = NO_CHILD_CLASSES | {
     ast.Name,
     ast.Pass,
     ast.Break,
@@ -179,11 +156,7 @@ class _Tables:
         """
         fields = self.fields.get(cls)
         if fields is None:
-            if cls in _NO_CHILD_CLASSES:
-                fields = ()
-            else:
-                excluded = _NON_NODE_FIELDS | (_LEAF_FIELDS if self.skip else set())
-                fields = tuple(f for f in cls._fields if f not in excluded)
+            fields = node_fields(cls, singletons=not self.skip)
             self.fields[cls] = fields
         return fields
 
