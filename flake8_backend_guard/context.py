@@ -135,12 +135,8 @@ class FileContext:
             if id(scope) in self._linked:
                 continue
             self._linked.add(id(scope))
-            parents = self.parents
-            for parent in ast.walk(scope):
-                for child in ast.iter_child_nodes(parent):
-                    if child not in parents:
-                        parents[child] = parent
-            if node in parents:
+            _link_below(scope, self.parents)
+            if node in self.parents:
                 return
 
     def ancestors(self, node: ast.AST) -> List[ast.AST]:
@@ -403,6 +399,33 @@ def walk_nodes(root: ast.AST) -> List[ast.AST]:
             elif isinstance(value, ast_type):
                 append(value)
     return result
+
+
+def _link_below(root: ast.AST, parents: Dict[ast.AST, ast.AST]) -> None:
+    # Record the parent of every node below ``root`` not linked yet.
+    todo: List[ast.AST] = [root]
+    pop = todo.pop
+    push = todo.append
+    ast_type = ast.AST
+    fields_of = _FIELDS
+    while todo:
+        node = pop()
+        cls = node.__class__
+        fields = fields_of.get((cls, False))
+        if fields is None:
+            fields = node_fields(cls)
+        for field_name in fields:
+            value = getattr(node, field_name, None)
+            if value.__class__ is list:
+                for child in value:
+                    if isinstance(child, ast_type):
+                        if child not in parents:
+                            parents[child] = node
+                        push(child)
+            elif isinstance(value, ast_type):
+                if value not in parents:
+                    parents[value] = node
+                push(value)
 
 
 def _module_level_statements(body: Sequence[ast.stmt]) -> List[ast.stmt]:

@@ -238,6 +238,7 @@ class Engine:
             self.active_codes(ctx.text) if self._gated else self.active_codes(None)
         )
         findings: List[Finding] = []
+        extend = findings.extend
         failed: Dict[str, bool] = {}
         enter = tables.enter
         leave = tables.leave
@@ -271,7 +272,15 @@ class Engine:
                 if handlers is None and node_type in leave_keyed:
                     handlers = _keyed(leave_keyed[node_type], node, aliases)
                 if handlers:
-                    _dispatch(handlers, node, ctx, findings, failed)
+                    for rule, func in handlers:
+                        if failed and rule.code in failed:
+                            continue
+                        try:
+                            result = func(node, ctx)
+                            if result is not None:
+                                extend(result)
+                        except Exception as exc:  # one bad rule never stops the run
+                            _failure(rule, node, exc, findings, failed)
                 continue
             node = item
             node_type = node.__class__
@@ -314,7 +323,15 @@ class Engine:
                     else:
                         handlers = keyed.lookup(node.arg, None)
             if handlers:
-                _dispatch(handlers, node, ctx, findings, failed)
+                for rule, func in handlers:
+                    if failed and rule.code in failed:
+                        continue
+                    try:
+                        result = func(node, ctx)
+                        if result is not None:
+                            extend(result)
+                    except Exception as exc:  # one bad rule never stops the run
+                        _failure(rule, node, exc, findings, failed)
             if is_scope:
                 scopes.append(node)
         findings.sort(key=lambda f: (f.line, f.col, f.code))
@@ -351,34 +368,27 @@ def _keyed(keyed: _Keyed, node: ast.AST, aliases: Dict[str, str]) -> HandlerList
     return keyed.lookup(None, None)
 
 
-def _dispatch(
-    handlers: List[Tuple[Rule, Handler]],
+def _failure(
+    rule: Rule,
     node: ast.AST,
-    ctx: FileContext,
+    exc: Exception,
     findings: List[Finding],
     failed: Dict[str, bool],
 ) -> None:
-    for rule, func in handlers:
-        if rule.code in failed:
-            continue
-        try:
-            result = func(node, ctx)
-            if result is not None:
-                findings.extend(result)
-        except Exception as exc:  # one bad rule must never take flake8 down
-            failed[rule.code] = True
-            line = getattr(node, "lineno", 1)
-            findings.append(
-                Finding(
-                    line=line,
-                    col=getattr(node, "col_offset", 0),
-                    code=INTERNAL_ERROR_CODE,
-                    message=(
-                        f"internal error in {rule.code} at line {line}: "
-                        f"{type(exc).__name__}: {exc}; please report this bug"
-                    ),
-                )
-            )
+    # Turn an exception inside a rule into one BG000 finding and stop the rule.
+    failed[rule.code] = True
+    line = getattr(node, "lineno", 1)
+    findings.append(
+        Finding(
+            line=line,
+            col=getattr(node, "col_offset", 0),
+            code=INTERNAL_ERROR_CODE,
+            message=(
+                f"internal error in {rule.code} at line {line}: "
+                f"{type(exc).__name__}: {exc}; please report this bug"
+            ),
+        )
+    )
 
 
 def check_source(
