@@ -184,7 +184,8 @@ class Engine:
         self.gating = gating
         self._gated = [rule for rule in self.rules if rule.requires] if gating else []
         self._tables: Dict[FrozenSet[str], _Tables] = {}
-        all_tables = self._tables_for(frozenset(rule.code for rule in self.rules))
+        self._all_codes = frozenset(rule.code for rule in self.rules)
+        all_tables = self._tables_for(self._all_codes)
         # The tables with every enabled rule active (kept for introspection).
         self.enter = all_tables.enter
         self.leave = all_tables.leave
@@ -208,12 +209,22 @@ class Engine:
             of every rule without ``requires``).
         """
         if text is None or not self._gated:
-            return frozenset(rule.code for rule in self.rules)
-        inactive = {
-            rule.code
-            for rule in self._gated
-            if not any(word in text for word in rule.requires)
-        }
+            return self._all_codes
+        # Each word is searched once per file, whatever the number of rules using it
+        # (a search for an absent word reads the whole text).
+        seen: Dict[str, bool] = {}
+        inactive = set()
+        for rule in self._gated:
+            for word in rule.requires:
+                found = seen.get(word)
+                if found is None:
+                    found = seen[word] = word in text
+                if found:
+                    break
+            else:
+                inactive.add(rule.code)
+        if not inactive:
+            return self._all_codes
         return frozenset(rule.code for rule in self.rules if rule.code not in inactive)
 
     def check(
