@@ -3,13 +3,17 @@
 Everything here reads the file system as text and never imports or executes the
 code it looks at. Directory facts and import graphs are cached once per process
 (flake8 workers each build their own), so checking N files of a package costs one
-walk of its directories and one parse of each file.
+walk of its directories and at most one parse of each file: a file without the word
+``import`` is not parsed at all, and of the others only the text up to the end of
+the top-level statement holding the last ``import`` is parsed (the whole file is
+parsed later only if the module lies on an import cycle, to confirm that it parses).
 """
 
 from __future__ import annotations
 
 import ast
 import os
+import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -280,16 +284,60 @@ class ImportGraph:
         self.top_dir = top_dir
         self.namespace_paths = namespace_paths
         self.files: Dict[str, str] = self._discover()
-        self.edges: Dict[str, List[str]] = {}
-        known = self.files
+        self._edges: Dict[str, List[str]] = {}
+        # Modules whose edges come from a prefix of the file: the whole file has
+        # not been parsed yet (module -> path).
+        self._partial: Dict[str, str] = {}
         for module, path in self.files.items():
-            tree = _parse_file(path)
-            if tree is None:
-                self.edges[module] = []
+            tree, whole = _parse_imports(path)
+            if not whole:
+                self._partial[module] = path
+            self._edges[module] = self._module_edges(path, tree)
+        self._components = strongly_connected(self._edges)
+
+    def _module_edges(self, path: str, tree: Optional[ast.Module]) -> List[str]:
+        if tree is None or not tree.body:
+            return []
+        info = module_info(path, self.namespace_paths)
+        return [t for t, _ in import_edges(tree, info, self.files)]
+
+    def _complete(self, modules: Iterable[str]) -> bool:
+        """Parse the whole file of each of ``modules`` that was read as a prefix.
+
+        A file that turns out not to parse has no edges, as if it had been parsed
+        whole from the start.
+
+        Args:
+            modules: Module names of the package.
+
+        Returns:
+            Whether the edges of any of them changed (the components are then
+            recomputed).
+        """
+        changed = False
+        for module in modules:
+            path = self._partial.pop(module, None)
+            if path is None:
                 continue
-            info = module_info(path, namespace_paths)
-            self.edges[module] = [t for t, _ in import_edges(tree, info, known)]
-        self.components = strongly_connected(self.edges)
+            edges = self._module_edges(path, _parse_file(path))
+            if edges != self._edges[module]:
+                self._edges[module] = edges
+                changed = True
+        if changed:
+            self._components = strongly_connected(self._edges)
+        return changed
+
+    @property
+    def edges(self) -> Dict[str, List[str]]:
+        """Return each module's module-level imports of the package (all parsed)."""
+        self._complete(list(self._partial))
+        return self._edges
+
+    @property
+    def components(self) -> Dict[str, int]:
+        """Return each module's strongly connected component (all parsed)."""
+        self._complete(list(self._partial))
+        return self._components
 
     def _discover(self) -> Dict[str, str]:
         files: Dict[str, str] = {}
@@ -346,13 +394,25 @@ class ImportGraph:
             names, from ``module`` through the target back to ``module``.
         """
         targets = [t for t, _ in edges]
-        graph = self.edges
-        components = self.components
-        if graph.get(module) != targets:
-            graph = dict(graph)
-            graph[module] = targets
-            components = strongly_connected(graph)
-        own = components.get(module)
+        while True:
+            graph = self._edges
+            components = self._components
+            if graph.get(module) != targets:
+                graph = dict(graph)
+                graph[module] = targets
+                components = strongly_connected(graph)
+            own = components.get(module)
+            if own is None or not any(components.get(t) == own for t in targets):
+                break
+            # the cycles go through the modules of this component only: their
+            # whole files must parse (the file checked has its own edges)
+            members = [
+                m
+                for m in self._partial
+                if m != module and components.get(m) == own
+            ]
+            if not self._complete(members):
+                break
         result = []
         for target, stmt in edges:
             if own is not None and components.get(target) == own:
@@ -470,6 +530,85 @@ def _shortest_path(
                 previous[child] = node
                 queue.append(child)
     return None
+
+
+# A line that starts a top-level statement: not blank, indented, a comment, the
+# rest of a bracket or a string, or a clause of the statement above it.
+_NOT_STATEMENT_START = frozenset(" \t\f\r\n#)]}\\\"'")
+_CLAUSE_RE = re.compile(r"(?:else|elif|except|finally)\b")
+_CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
+
+
+def _imports_prefix(text: str) -> int:
+    """Return the length of a prefix of ``text`` that holds every import statement.
+
+    The prefix ends where the first top-level statement after the line of the last
+    ``import`` starts. If that is not a statement boundary after all (a line of a
+    string), the prefix does not parse and the caller parses the whole text.
+
+    Args:
+        text: The source text.
+
+    Returns:
+        The prefix length (``len(text)`` when no shorter prefix is known).
+    """
+    position = text.find("\n", text.rfind("import"))
+    end = len(text)
+    while 0 <= position < end - 1:
+        start = position + 1
+        if text[start] not in _NOT_STATEMENT_START and not _CLAUSE_RE.match(
+            text, start
+        ):
+            return start
+        position = text.find("\n", start)
+    return end
+
+
+def _parse_imports(path: str) -> Tuple[Optional[ast.Module], bool]:
+    """Parse what of the file at ``path`` holds its import statements.
+
+    Args:
+        path: The module's file ("" for a directory without ``__init__.py``).
+
+    Returns:
+        ``(tree, whole)``: a tree with every module-level import statement of the
+        file (None when it cannot be read or parsed, or holds no ``import`` at
+        all), and whether it is the tree of the whole file. A prefix tree is the
+        file's tree up to a statement boundary, so its imports are the file's,
+        provided the whole file parses.
+    """
+    if not path:
+        return None, True
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except (OSError, ValueError):
+        return None, True
+    if b"import" not in data:
+        return None, True  # no import statement: no edges, parsed or not
+    head = data[:1024].split(b"\n", 2)[:2]
+    if data.startswith(b"\xef\xbb\xbf") or any(_CODING_RE.match(h) for h in head):
+        return _parse_source(data, path), True  # the parser decodes it
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _parse_source(data, path), True
+    end = _imports_prefix(text)
+    if end >= len(text) or "\x00" in text:
+        return _parse_source(data, path), True
+    try:
+        return ast.parse(text[:end], filename=path), False
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return _parse_source(data, path), True
+
+
+def _parse_source(data: bytes, path: str) -> Optional[ast.Module]:
+    try:
+        return ast.parse(data, filename=path)
+    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    except MemoryError:
+        return None
 
 
 def _parse_file(path: str) -> Optional[ast.Module]:

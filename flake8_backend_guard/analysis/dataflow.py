@@ -12,13 +12,120 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Tuple, Union
 
-from ..context import FUNCTION_TYPES, FileContext
+from ..context import FUNCTION_TYPES, FileContext, node_fields
 
 Scope = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Module]
 # An assignment: (line, column, value). ``value`` is the assigned expression, or
 # the AugAssign node itself for ``name op= expr``, or None for bindings whose value
 # is unknown (for-loop targets, with-as, except-as, function parameters, imports).
 Binding = Tuple[int, int, Optional[ast.AST]]
+
+
+# Statements and clauses that bind names (see ``_scope_bindings``).
+_BINDERS = frozenset(
+    {
+        ast.Assign,
+        ast.AnnAssign,
+        ast.AugAssign,
+        ast.NamedExpr,
+        ast.For,
+        ast.AsyncFor,
+        ast.comprehension,
+        ast.withitem,
+        ast.ExceptHandler,
+    }
+)
+_DEFS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+# Per AST class: the fields that may hold child nodes (no contexts or operators).
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def child_fields(cls: type) -> Tuple[str, ...]:
+    """Return the fields of an AST class that may hold child nodes (cached).
+
+    Expression contexts and operators are left out: no analysis here looks at them.
+
+    Args:
+        cls: An AST node class.
+
+    Returns:
+        The field names in ``_fields`` order.
+    """
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        fields = _CHILD_FIELDS[cls] = node_fields(cls)
+    return fields
+
+
+def link_parents(root: ast.AST, parents: Dict[ast.AST, ast.AST]) -> None:
+    """Record the parent of every node below ``root`` that has none yet.
+
+    The links are those the engine's walk records when it gets there (expression
+    contexts and operators, which the walk skips, are left out).
+
+    Args:
+        root: The node whose descendants are linked.
+        parents: The parent map to fill (``ctx.parents``).
+    """
+    stack: List[ast.AST] = [root]
+    pop = stack.pop
+    push = stack.append
+    ast_type = ast.AST
+    fields_of = _CHILD_FIELDS
+    while stack:
+        node = pop()
+        cls = node.__class__
+        fields = fields_of.get(cls)
+        if fields is None:
+            fields = child_fields(cls)
+        for field_name in fields:
+            value = getattr(node, field_name, None)
+            if value.__class__ is list:
+                for child in value:
+                    if isinstance(child, ast_type):
+                        if child not in parents:
+                            parents[child] = node
+                        push(child)
+            elif isinstance(value, ast_type):
+                if value not in parents:
+                    parents[value] = node
+                push(value)
+
+
+def walk_children(root: ast.AST) -> List[ast.AST]:
+    """Return the nodes below ``root`` (itself included), depth first.
+
+    The order is that of a stack walk pushing each node's children in field order
+    (last child popped first); expression contexts and operators are left out.
+
+    Args:
+        root: The node to walk.
+
+    Returns:
+        The nodes in visiting order.
+    """
+    result: List[ast.AST] = []
+    stack: List[ast.AST] = [root]
+    pop = stack.pop
+    push = stack.append
+    ast_type = ast.AST
+    fields_of = _CHILD_FIELDS
+    while stack:
+        node = pop()
+        result.append(node)
+        cls = node.__class__
+        fields = fields_of.get(cls)
+        if fields is None:
+            fields = child_fields(cls)
+        for field_name in fields:
+            value = getattr(node, field_name, None)
+            if value.__class__ is list:
+                for child in value:
+                    if isinstance(child, ast_type):
+                        push(child)
+            elif isinstance(value, ast_type):
+                push(value)
+    return result
 
 
 def _scope_bindings(scope: Scope) -> Dict[str, List[Binding]]:
@@ -47,35 +154,55 @@ def _scope_bindings(scope: Scope) -> Dict[str, List[Binding]]:
         for arg in (args.vararg, args.kwarg):
             if arg is not None:
                 result.setdefault(arg.arg, []).append((scope.lineno, -1, None))
-        stack: List[ast.AST] = list(scope.body)
-    else:
-        stack = list(scope.body)
+    stack: List[ast.AST] = list(scope.body)
+    pop = stack.pop
+    push = stack.append
+    ast_type = ast.AST
+    fields_of = _CHILD_FIELDS
     while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                bind(target, node.value)
-        elif isinstance(node, ast.AnnAssign):
-            if node.value is not None:
-                bind(node.target, node.value)
-        elif isinstance(node, ast.AugAssign):
-            bind(node.target, node)
-        elif isinstance(node, ast.NamedExpr):
-            bind(node.target, node.value)
-        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
-            bind(node.target, None)
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            bind(node.optional_vars, None)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            result.setdefault(node.name, []).append((node.lineno, 0, None))
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            result.setdefault(node.name, []).append((node.lineno, 0, None))
+        node = pop()
+        cls = node.__class__
+        if cls in _BINDERS:
+            if cls is ast.Assign:
+                for target in node.targets:  # type: ignore[attr-defined]
+                    bind(target, node.value)  # type: ignore[attr-defined]
+            elif cls is ast.AnnAssign:
+                if node.value is not None:  # type: ignore[attr-defined]
+                    bind(node.target, node.value)  # type: ignore[attr-defined]
+            elif cls is ast.AugAssign:
+                bind(node.target, node)  # type: ignore[attr-defined]
+            elif cls is ast.NamedExpr:
+                bind(node.target, node.value)  # type: ignore[attr-defined]
+            elif cls is ast.withitem:
+                if node.optional_vars is not None:  # type: ignore[attr-defined]
+                    bind(node.optional_vars, None)  # type: ignore[attr-defined]
+            elif cls is ast.ExceptHandler:
+                if node.name:  # type: ignore[attr-defined]
+                    result.setdefault(node.name, []).append(  # type: ignore
+                        (node.lineno, 0, None)  # type: ignore[attr-defined]
+                    )
+            else:  # for, async for, comprehension
+                bind(node.target, None)  # type: ignore[attr-defined]
+        elif cls in _DEFS:
+            result.setdefault(node.name, []).append(  # type: ignore[attr-defined]
+                (node.lineno, 0, None)  # type: ignore[attr-defined]
+            )
             # decorators and defaults belong to this scope; the body does not
-            stack.extend(node.decorator_list)
+            stack.extend(node.decorator_list)  # type: ignore[attr-defined]
             continue
-        if isinstance(node, ast.Lambda):
+        elif cls is ast.Lambda:
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        fields = fields_of.get(cls)
+        if fields is None:
+            fields = child_fields(cls)
+        for field_name in fields:
+            value = getattr(node, field_name, None)
+            if value.__class__ is list:
+                for child in value:
+                    if isinstance(child, ast_type):
+                        push(child)
+            elif isinstance(value, ast_type):
+                push(value)
     for bindings in result.values():
         bindings.sort(key=lambda b: (b[0], b[1]))
     return result

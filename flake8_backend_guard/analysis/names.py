@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from functools import lru_cache
-from typing import FrozenSet, Optional, Tuple
+from typing import Dict, FrozenSet, Optional, Tuple
 
 SENSITIVE_LAST = frozenset(
     {
@@ -75,7 +75,7 @@ CODE_QUALIFIERS = frozenset(
 _PART_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+[a-z]*")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=32768)
 def split_name(name: str) -> Tuple[str, ...]:
     """Return the lower-case parts of ``name``, trailing numbers dropped.
 
@@ -108,6 +108,12 @@ def _sensitive_parts(parts: Tuple[str, ...], extra: FrozenSet[str]) -> bool:
     return False
 
 
+# Judgements per (name, extra words): names repeat across the files of a run.
+_SENSITIVE_MEMO: Dict[Tuple[str, FrozenSet[str]], bool] = {}
+_RANDOM_MEMO: Dict[Tuple[str, FrozenSet[str]], bool] = {}
+_MEMO_LIMIT = 1 << 16
+
+
 def is_sensitive(name: str, extra: FrozenSet[str] = frozenset()) -> bool:
     """Return True when ``name`` holds a secret by the RULES.md definition.
 
@@ -118,7 +124,18 @@ def is_sensitive(name: str, extra: FrozenSet[str] = frozenset()) -> bool:
     Returns:
         Whether the name's last part (or last two parts) marks it as sensitive.
     """
-    return _sensitive_parts(split_name(name), extra)
+    key = (name, extra)
+    try:
+        return _SENSITIVE_MEMO[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable ``extra``: judge without the memo
+        return _sensitive_parts(split_name(name), extra)
+    result = _sensitive_parts(split_name(name), extra)
+    if len(_SENSITIVE_MEMO) >= _MEMO_LIMIT:
+        _SENSITIVE_MEMO.clear()
+    _SENSITIVE_MEMO[key] = result
+    return result
 
 
 def is_password_name(name: str) -> bool:
@@ -160,7 +177,21 @@ def is_random_sensitive(name: str, extra: FrozenSet[str] = frozenset()) -> bool:
     Returns:
         Whether the name calls for a cryptographically secure random value.
     """
-    parts = split_name(name)
+    key = (name, extra)
+    try:
+        return _RANDOM_MEMO[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable ``extra``: judge without the memo
+        return _random_sensitive(split_name(name), extra)
+    result = _random_sensitive(split_name(name), extra)
+    if len(_RANDOM_MEMO) >= _MEMO_LIMIT:
+        _RANDOM_MEMO.clear()
+    _RANDOM_MEMO[key] = result
+    return result
+
+
+def _random_sensitive(parts: Tuple[str, ...], extra: FrozenSet[str]) -> bool:
     if _sensitive_parts(parts, extra):
         return True
     if not parts:

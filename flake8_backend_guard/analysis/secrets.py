@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from ..context import FUNCTION_TYPES, FileContext, module_level_statements
-from .dataflow import reaching_values
+from .dataflow import child_fields, link_parents, reaching_values
 from .names import PASSWORD_WORDS, is_password_name, split_name
 from .values import UNKNOWN, const_value
 
@@ -47,14 +47,7 @@ def reach(ctx: FileContext, node: ast.AST) -> None:
     if id(node) in done:
         return
     done.add(id(node))
-    parents = ctx.parents
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        for child in ast.iter_child_nodes(current):
-            if child not in parents:
-                parents[child] = current
-            stack.append(child)
+    link_parents(node, ctx.parents)
 
 
 # ---- literal values -----------------------------------------------------------------
@@ -628,6 +621,8 @@ _CONFIG_FACTORIES = frozenset(
         "environs.Env",
     }
 )
+# The modules of the factories (``environ`` also covers ``environs``).
+_CONFIG_FACTORY_MODULES = ("decouple", "starlette", "environ")
 _ENV_METHODS = frozenset(
     {
         "str",
@@ -660,6 +655,8 @@ def _config_reader_names(ctx: FileContext) -> FrozenSet[str]:
 
     def compute() -> FrozenSet[str]:
         names: Set[str] = set()
+        if not any(ctx.may_contain(module) for module in _CONFIG_FACTORY_MODULES):
+            return frozenset()  # no factory can be named in the file
         for stmt in module_level_statements(ctx.tree):
             if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
                 if ctx.call_name(stmt.value) in _CONFIG_FACTORIES:
@@ -731,6 +728,27 @@ def env_read(ctx: FileContext, call: ast.AST) -> Optional[EnvRead]:
         if not isinstance(call.args[1], ast.Starred):
             default = call.args[1]
     return EnvRead(call, name, default)
+
+
+def may_read_env(ctx: FileContext, call: ast.Call) -> bool:
+    """Return False when :func:`env_read` certainly finds no env read in ``call``.
+
+    A cheap test on the callee's name, for handlers that see every call.
+
+    Args:
+        ctx: The file context.
+        call: A call.
+
+    Returns:
+        False for calls whose callee is neither a reader method, an imported name
+        nor a module-level config reader.
+    """
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr in _ENV_ATTRS
+    if isinstance(func, ast.Name):
+        return func.id in ctx.aliases or func.id in _config_reader_names(ctx)
+    return False
 
 
 def is_env_read(ctx: FileContext, node: ast.AST) -> bool:
@@ -1259,13 +1277,21 @@ def is_hashed_value(ctx: FileContext, expr: Optional[ast.AST], depth: int = 0) -
 
 
 def _walk_no_lambda(node: ast.AST) -> Iterator[ast.AST]:
+    # Depth first, without lambdas, contexts and operators.
     stack = [node]
+    ast_type = ast.AST
+    lambda_type = ast.Lambda
     while stack:
         current = stack.pop()
         yield current
-        for child in ast.iter_child_nodes(current):
-            if not isinstance(child, ast.Lambda):
-                stack.append(child)
+        for field_name in child_fields(current.__class__):
+            value = getattr(current, field_name, None)
+            if value.__class__ is list:
+                for child in value:
+                    if isinstance(child, ast_type) and child.__class__ is not lambda_type:
+                        stack.append(child)
+            elif isinstance(value, ast_type) and value.__class__ is not lambda_type:
+                stack.append(value)
 
 
 def is_password_word_name(name: Optional[str]) -> bool:

@@ -26,8 +26,8 @@ import ast
 import re
 from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
-from ..context import FileContext
-from .dataflow import bindings
+from ..context import FileContext, walk_nodes
+from .dataflow import bindings, child_fields, link_parents
 from .values import UNKNOWN, const_value
 
 F_STRING = "an f-string"
@@ -154,14 +154,7 @@ def prepare(ctx: FileContext, node: ast.AST) -> None:
     if id(scope) in linked:
         return
     linked.add(id(scope))
-    parents = ctx.parents
-    stack: List[ast.AST] = [scope]
-    while stack:
-        current = stack.pop()
-        for child in ast.iter_child_nodes(current):
-            if child not in parents:
-                parents[child] = current
-            stack.append(child)
+    link_parents(scope, ctx.parents)
 
 
 # ---- per-scope indexes ------------------------------------------------------------
@@ -173,16 +166,30 @@ def _walk_scope(scope: ast.AST) -> List[ast.AST]:
     # Return the nodes of ``scope``'s own body (not nested defs/classes/lambdas).
     result: List[ast.AST] = []
     stack: List[ast.AST] = list(getattr(scope, "body", []))
+    pop = stack.pop
+    push = stack.append
+    ast_type = ast.AST
     while stack:
-        node = stack.pop()
+        node = pop()
         result.append(node)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            stack.extend(node.decorator_list)
+        cls = node.__class__
+        if cls in _DEFS:
+            stack.extend(node.decorator_list)  # type: ignore[attr-defined]
             continue
-        if isinstance(node, ast.Lambda):
+        if cls is ast.Lambda:
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        for field_name in child_fields(cls):
+            value = getattr(node, field_name, None)
+            if value.__class__ is list:
+                for child in value:
+                    if isinstance(child, ast_type):
+                        push(child)
+            elif isinstance(value, ast_type):
+                push(value)
     return result
+
+
+_DEFS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 
 
 class _ScopeFacts:
@@ -304,7 +311,7 @@ def _class_constants(ctx: FileContext, cls: ast.ClassDef) -> Dict[str, ast.expr]
                 if isinstance(target, ast.Name) and value is not None:
                     counts[target.id] = counts.get(target.id, 0) + 1
                     values[target.id] = value
-        for node in ast.walk(cls):
+        for node in walk_nodes(cls):
             if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
                 targets = (
                     node.targets if isinstance(node, ast.Assign) else [node.target]

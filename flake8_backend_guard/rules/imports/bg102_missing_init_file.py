@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
-from typing import Iterator
+from typing import Iterator, List
 
 from ...context import FileContext
 from ...project import NON_FILE_NAMES
@@ -44,10 +44,24 @@ RULE = Rule(
 )
 
 
+# Fields that hold statements (bodies, ``except`` clauses, ``match`` cases).
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
 def _uses_relative_imports(tree: ast.Module) -> bool:
-    return any(
-        isinstance(node, ast.ImportFrom) and node.level for node in ast.walk(tree)
-    )
+    # Imports are statements: only statements and their blocks are searched.
+    stack: List[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                return True
+            continue
+        for field_name in _BLOCK_FIELDS:
+            block = getattr(node, field_name, None)
+            if isinstance(block, list):
+                stack.extend(block)
+    return False
 
 
 _MIGRATION_DIRS = frozenset({"alembic", "migrations"})
@@ -80,13 +94,15 @@ def _check_module(node: ast.Module, ctx: FileContext) -> Iterator[Finding]:
     if ctx.filename in NON_FILE_NAMES or not ctx.filename.endswith(".py"):
         return
     info = ctx.package
-    if info.in_package or info.is_init or _is_migration_dir(info.path):
+    if info.in_package or info.is_init:
         return
     if info.parent_is_package:
         reason = " but its parent directory is a package"
     elif ctx.may_contain("from .") and _uses_relative_imports(node):
         reason = " but the module uses relative imports"
     else:
+        return
+    if _is_migration_dir(info.path):
         return
     directory = os.path.basename(os.path.dirname(info.path)) or "."
     yield RULE.finding_at(1, 0, directory=directory, reason=reason)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from typing import Iterator, List, Optional
 
 from ...context import FileContext
 from ...rule import Example, Finding, Rule
@@ -27,16 +27,24 @@ RULE = Rule(
     ),
     good=Example('"""Run with `python -m app.main`; no path edits needed."""\n'),
     overlaps=(),
+    # ``sys.path`` is written as an attribute ``path`` or imported by that name;
+    # ``site.addsitedir`` likewise.
+    requires=("path", "addsitedir"),
 )
 
 _MUTATORS = frozenset({"insert", "append", "extend", "remove", "clear", "pop"})
 
 
 def _is_sys_path(ctx: FileContext, node: ast.AST) -> bool:
-    return ctx.qualname(node) == "sys.path"
+    # ``sys.path`` as written, or a name imported from it (``from sys import path``).
+    if isinstance(node, ast.Attribute):
+        return node.attr == "path" and ctx.qualname(node) == "sys.path"
+    if isinstance(node, ast.Name):
+        return ctx.aliases.get(node.id) == "sys.path"
+    return False
 
 
-@RULE.on(ast.Call)
+@RULE.on(ast.Call, names=_MUTATORS | {"addsitedir"})
 def check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
     """Flag ``sys.path.insert/append/extend(...)`` and ``site.addsitedir(...)``.
 
@@ -62,20 +70,28 @@ def check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
 
 
 @RULE.on(ast.Assign, ast.AugAssign, ast.AnnAssign)
-def check_assign(node: ast.stmt, ctx: FileContext) -> Iterator[Finding]:
+def check_assign(node: ast.stmt, ctx: FileContext) -> Optional[List[Finding]]:
     """Flag ``sys.path = ...``, ``sys.path += ...`` and ``sys.path[i:j] = ...``.
 
     Args:
         node: The assignment, augmented or annotated assignment being visited.
         ctx: The file's context, to resolve import aliases of ``sys``.
 
-    Yields:
-        A BG104 finding for each target that is ``sys.path`` or a subscript of it.
+    Returns:
+        A BG104 finding for each target that is ``sys.path`` or a subscript of it,
+        or None when there is none.
     """
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    found: Optional[List[Finding]] = None
     for target in targets:
         if _is_sys_path(ctx, target):
             op = "+=" if isinstance(node, ast.AugAssign) else "="
-            yield RULE.finding(node, what=f"`sys.path {op} ...`")
+            finding = RULE.finding(node, what=f"`sys.path {op} ...`")
         elif isinstance(target, ast.Subscript) and _is_sys_path(ctx, target.value):
-            yield RULE.finding(node, what="`sys.path[...] = ...`")
+            finding = RULE.finding(node, what="`sys.path[...] = ...`")
+        else:
+            continue
+        if found is None:
+            found = []
+        found.append(finding)
+    return found

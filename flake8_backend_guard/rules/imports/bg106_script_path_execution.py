@@ -30,6 +30,8 @@ RULE = Rule(
         "import subprocess\n\n"
         'subprocess.run(["python", "-m", "src.main"], check=True, timeout=60)\n'
     ),
+    # A script path run by file path ends in ``.py`` in a string of the file.
+    requires=(".py",),
 )
 
 
@@ -47,11 +49,19 @@ def _argv_word(ctx: FileContext, node: ast.expr) -> Optional[str]:
     return None
 
 
+def _is_py_string(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.endswith(".py")
+    )
+
+
 @RULE.on(ast.List, ast.Tuple)
 def _check_sequence(node: ast.expr, ctx: FileContext) -> Iterator[Finding]:
     elts = node.elts  # type: ignore[attr-defined]
-    if len(elts) < 2:
-        return
+    if len(elts) < 2 or not any(_is_py_string(elt) for elt in elts):
+        return  # the script path is one of the strings, ending in ``.py``
     first = _argv_word(ctx, elts[0])
     if first is None:
         return

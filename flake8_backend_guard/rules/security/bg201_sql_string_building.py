@@ -74,6 +74,10 @@ RULE = Rule(
     severity="error",
     cwe=89,
     overlaps=("S608", "B608"),
+    # Every sink is named in the file: a query method (``execute``, ``mogrify``,
+    # ``*sql*``, ``raw``, ``fetch*``, ``extra``), ``text()`` of sqlalchemy or sqlmodel
+    # (or ``db.text``), ``RawSQL``.
+    requires=("execute", "mogrify", "sql", "SQL", "raw", "fetch", "extra", "db"),
 )
 
 # Sinks whose name alone says "SQL".
@@ -233,7 +237,7 @@ def _extra_fragments(call: ast.Call) -> List[ast.expr]:
     return fragments
 
 
-@RULE.on(ast.Call)
+@RULE.on(ast.Call, names=_ATTRS | _NAME_SINKS)
 def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
     func = node.func
     if isinstance(func, ast.Attribute):

@@ -24,7 +24,7 @@ Flagged (names resolved through imports and aliases):
 from __future__ import annotations
 
 import ast
-from typing import Iterator, List, Optional
+from typing import List, Optional
 
 from ...analysis.dataflow import reaching_values
 from ...analysis.values import UNKNOWN, const_value, keyword_value
@@ -242,15 +242,32 @@ def _is_command_string(ctx: FileContext, node: Optional[ast.expr]) -> bool:
     return isinstance(const_value(ctx, node), str)
 
 
-@RULE.on(ast.Call)
-def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
+# Callee names the call handler is keyed on; any other call can only be reported
+# for its ``shell=`` keyword, judged by the keyword handler.
+_KEYS = _LAST_PARTS | _SPAWN | _ARGV_LAST
+
+
+def _keyed(ctx: FileContext, func: ast.expr) -> bool:
+    # True when the engine dispatches the call of ``func`` to the call handler.
+    if isinstance(func, ast.Attribute):
+        return func.attr in _KEYS
+    if isinstance(func, ast.Name):
+        if func.id in _KEYS:
+            return True
+        qualified = ctx.aliases.get(func.id)
+        return qualified is not None and qualified.rpartition(".")[2] in _KEYS
+    return False
+
+
+def _judge(ctx: FileContext, node: ast.Call) -> Optional[Finding]:
+    # The finding for one call, if it runs a shell command.
     func = node.func
     if isinstance(func, ast.Attribute):
         last = func.attr
     elif isinstance(func, ast.Name):
         last = func.id
     else:
-        return
+        return None
     has_shell_kw = any(kw.arg == "shell" for kw in node.keywords)
     if not (
         has_shell_kw
@@ -259,34 +276,56 @@ def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
         or last in _ARGV_LAST
         or (isinstance(func, ast.Name) and last in ctx.aliases)
     ):
-        return
+        return None
     name = ctx.qualname(func) or ""
     if name in _ALWAYS_SHELL:
-        yield RULE.finding(node, call=f"`{name}()`")
-        return
+        return RULE.finding(node, call=f"`{name}()`")
     if last == "subprocess_shell" and isinstance(func, ast.Attribute):
-        yield RULE.finding(node, call="`loop.subprocess_shell()`")
-        return
+        return RULE.finding(node, call="`loop.subprocess_shell()`")
     if name in _ARGV_FUNCTIONS and _is_argv_shell(ctx, node, name):
         shown = "shell, '-c', ..."
         if not name.endswith("create_subprocess_exec"):
             shown = f"[{shown}]"
-        yield RULE.finding(node, call=f"`{name}({shown})`")
-        return
+        return RULE.finding(node, call=f"`{name}({shown})`")
     if name in ("anyio.run_process", "anyio.open_process"):
         command = node.args[0] if node.args else keyword_value(node, "command")
         if _is_command_string(ctx, command):
-            yield RULE.finding(node, call=f"`{name}()` with a command string")
-        return
+            return RULE.finding(node, call=f"`{name}()` with a command string")
+        return None
     spawn = name.rsplit(".", 1)[-1]
     if spawn in _SPAWN and name in (f"os.{spawn}", f"posix.{spawn}", f"nt.{spawn}"):
         if _is_spawn_shell(ctx, node, spawn):
-            yield RULE.finding(node, call=f"`{name}()` starting a shell with -c")
-        return
+            return RULE.finding(node, call=f"`{name}()` starting a shell with -c")
+        return None
     if name.startswith("subprocess."):
         shell = _shell_argument(node, name)
         if shell is None:
-            return
+            return None
         value = const_value(ctx, shell)
         if value is not UNKNOWN and value:
-            yield RULE.finding(node, call=f"`{name}(..., shell=True)`")
+            return RULE.finding(node, call=f"`{name}(..., shell=True)`")
+    return None
+
+
+@RULE.on(ast.Call, names=_KEYS)
+def _check_call(node: ast.Call, ctx: FileContext) -> Optional[List[Finding]]:
+    if not _keyed(ctx, node.func):
+        return None  # judged at its ``shell=`` keyword, if it has one
+    finding = _judge(ctx, node)
+    return None if finding is None else [finding]
+
+
+@RULE.on(ast.keyword, names={"shell"})
+def _check_shell_keyword(node: ast.keyword, ctx: FileContext) -> Optional[List[Finding]]:
+    # ``subprocess.<anything>(..., shell=True)`` of a callee the call handler is not
+    # keyed on; the call is judged once, at its first ``shell=`` keyword.
+    if node.arg != "shell":
+        return None
+    call = ctx.parent(node)
+    if not isinstance(call, ast.Call) or _keyed(ctx, call.func):
+        return None
+    first = next(kw for kw in call.keywords if kw.arg == "shell")
+    if first is not node:
+        return None
+    finding = _judge(ctx, call)
+    return None if finding is None else [finding]

@@ -16,12 +16,11 @@
 from __future__ import annotations
 
 import ast
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, List, Optional
 
-from ...analysis.dataflow import reaching_values
-from ...analysis.sql import prepare
+from ...analysis.dataflow import child_fields, reaching_values
 from ...analysis.values import UNKNOWN, const_value, has_star_kwargs, keyword
-from ...context import FileContext
+from ...context import FileContext, walk_nodes
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
@@ -50,6 +49,7 @@ RULE = Rule(
     severity="error",
     cwe=400,
     overlaps=("S113", "B113"),
+    requires=("subprocess", "requests", "httpx"),
 )
 
 _METHODS = frozenset(
@@ -118,7 +118,12 @@ def _with_items(ctx: FileContext, scope: ast.AST) -> Dict[str, List[ast.expr]]:
                         result.setdefault(item.optional_vars.id, []).append(
                             item.context_expr
                         )
-            stack.extend(ast.iter_child_nodes(node))
+            for field_name in child_fields(node.__class__):
+                value = getattr(node, field_name, None)
+                if value.__class__ is list:
+                    stack.extend(v for v in value if isinstance(v, ast.AST))
+                elif isinstance(value, ast.AST):
+                    stack.append(value)
         return result
 
     return ctx.cached(("BG203", "with", id(scope)), compute)
@@ -144,7 +149,7 @@ def _class_attribute_kind(
 ) -> Optional[str]:
     def compute() -> Dict[str, Optional[str]]:
         kinds: Dict[str, Optional[str]] = {}
-        for node in ast.walk(cls):
+        for node in walk_nodes(cls):
             if isinstance(node, ast.Assign):
                 targets, value = node.targets, node.value
             elif isinstance(node, ast.AnnAssign) and node.value is not None:
@@ -249,34 +254,39 @@ def _display(func: ast.expr) -> str:
     return f"`{text}()`"
 
 
-@RULE.on(ast.Call)
-def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
+@RULE.on(ast.Call, names=_CHEAP)
+def _check_call(node: ast.Call, ctx: FileContext) -> Optional[List[Finding]]:
     func = node.func
     if isinstance(func, ast.Attribute):
         last = func.attr
     elif isinstance(func, ast.Name):
         last = func.id
     else:
-        return
+        return None
     if last not in _CHEAP and not (isinstance(func, ast.Name) and last in ctx.aliases):
-        return
+        return None
     name = ctx.qualname(func)
-    display = f"`{name}()`"
     if name in _SUBPROCESS or name in _REQUESTS_FUNCS:
         problem = _problem(ctx, node, True)
     elif name in _HTTPX_FUNCS or name in _HTTPX_CLIENTS:
         problem = _problem(ctx, node, False)
     elif isinstance(func, ast.Attribute) and last in _HTTPX_METHODS:
-        prepare(ctx, node)
-        display = _display(func)
-        kind = _receiver_kind(ctx, func.value)
+        receiver = func.value
+        # the walk links the receiver to the call's func only after this handler;
+        # its other ancestors are linked already
+        ctx.parents.setdefault(receiver, func)
+        kind = _receiver_kind(ctx, receiver)
         if kind == REQUESTS and last in _METHODS:
             problem = _problem(ctx, node, True)
         elif kind == HTTPX:
             problem = _problem(ctx, node, False)
         else:
-            return
+            return None
+        if problem:
+            return [RULE.finding(node, call=_display(func), problem=problem)]
+        return None
     else:
-        return
+        return None
     if problem:
-        yield RULE.finding(node, call=display, problem=problem)
+        return [RULE.finding(node, call=f"`{name}()`", problem=problem)]
+    return None

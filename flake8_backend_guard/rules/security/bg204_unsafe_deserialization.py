@@ -23,7 +23,7 @@ import ast
 from typing import Iterator, Optional, Set
 
 from ...analysis.values import UNKNOWN, const_value, keyword_value
-from ...context import FileContext
+from ...context import FileContext, walk_nodes
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
@@ -55,6 +55,9 @@ RULE = Rule(
     severity="error",
     cwe=502,
     overlaps=("S301", "S302", "S506", "B301", "B302", "B506"),
+    # The modules of every flagged loader (``ickle``: pickle, cPickle, cloudpickle,
+    # jsonpickle, Unpickler).
+    requires=("ickle", "dill", "shelve", "marshal", "pandas", "yaml", "numpy", "torch"),
 )
 
 _PICKLE_MODULES = ("pickle", "cPickle", "_pickle", "dill", "cloudpickle")
@@ -93,7 +96,7 @@ def _class_defs(ctx: FileContext) -> dict:
     def compute() -> dict:
         return {
             node.name: node
-            for node in ast.walk(ctx.tree)
+            for node in walk_nodes(ctx.tree)
             if isinstance(node, ast.ClassDef)
         }
 
@@ -152,7 +155,7 @@ def _vendored_pickle(name: str) -> bool:
     )
 
 
-@RULE.on(ast.Call)
+@RULE.on(ast.Call, names=_LAST_PARTS)
 def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
     func = node.func
     if isinstance(func, ast.Attribute):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import Iterator, List, Optional, Set, Tuple
 
 from ...analysis.dataflow import reaching_values
@@ -172,35 +173,60 @@ def _in_special_class(ctx: FileContext, node: ast.AST) -> bool:
 
 def _binding(
     ctx: FileContext, node: ast.AST, targets: List[ast.AST], value: Optional[ast.AST]
-) -> Iterator[Finding]:
+) -> Optional[List[Finding]]:
     if value is None or isinstance(value, (ast.BoolOp, ast.IfExp)):
-        return
+        return None
+    extra = ctx.config.sensitive_names
+    found: List[Finding] = []
     checked_class = False
     for target in targets:
         for simple, simple_value in assignment_pairs(target, value):
             name = target_name(simple)
-            if not name or not is_sensitive(name, ctx.config.sensitive_names):
+            if not name or not is_sensitive(name, extra):
                 continue
             if isinstance(simple, ast.Subscript) and not is_name_like(name):
                 continue
             if not checked_class:
                 if _in_special_class(ctx, node):
-                    return
+                    return found or None
                 checked_class = True
             report, literal = _literal(ctx, simple_value, node)
             finding = _finding(ctx, report, literal, name, f"assigned to `{name}`")
             if finding is not None:
-                yield finding
+                found.append(finding)
+    return found or None
+
+
+def _may_bind_secret(ctx: FileContext, targets: List[ast.AST]) -> bool:
+    # False when no target can bind a sensitive name (a name or attribute that is
+    # not sensitive); the cheap first test of the assignment handlers.
+    extra = ctx.config.sensitive_names
+    for target in targets:
+        cls = target.__class__
+        if cls is ast.Name:
+            if is_sensitive(target.id, extra):  # type: ignore[attr-defined]
+                return True
+        elif cls is ast.Attribute:
+            if is_sensitive(target.attr, extra):  # type: ignore[attr-defined]
+                return True
+        else:
+            return True  # subscripts and tuples: judged by ``_binding``
+    return False
 
 
 @RULE.on(ast.Assign)
-def _check_assign(node: ast.Assign, ctx: FileContext) -> Iterator[Finding]:
-    yield from _binding(ctx, node, node.targets, node.value)
+def _check_assign(node: ast.Assign, ctx: FileContext) -> Optional[List[Finding]]:
+    if not _may_bind_secret(ctx, node.targets):  # type: ignore[arg-type]
+        return None
+    return _binding(ctx, node, node.targets, node.value)  # type: ignore[arg-type]
 
 
 @RULE.on(ast.AnnAssign, ast.NamedExpr)
-def _check_ann_assign(node: ast.AST, ctx: FileContext) -> Iterator[Finding]:
-    yield from _binding(ctx, node, [node.target], node.value)  # type: ignore[attr-defined]
+def _check_ann_assign(node: ast.AST, ctx: FileContext) -> Optional[List[Finding]]:
+    targets = [node.target]  # type: ignore[attr-defined]
+    if not _may_bind_secret(ctx, targets):
+        return None
+    return _binding(ctx, node, targets, node.value)  # type: ignore[attr-defined]
 
 
 def _in_example(ctx: FileContext, node: ast.AST) -> bool:
@@ -266,8 +292,9 @@ def _argument(call: ast.Call, position: int, name: str) -> Optional[ast.expr]:
     return None
 
 
-@RULE.on(ast.Call)
-def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
+def _keyword_findings(ctx: FileContext, node: ast.Call) -> List[Finding]:
+    # Secrets passed as keyword arguments: ``auth=(user, "pw")``, ``api_key="..."``.
+    found: List[Finding] = []
     sensitive = ctx.config.sensitive_names
     env = None
     for kw in node.keywords:
@@ -283,7 +310,7 @@ def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
                 ctx, report, literal, "password", "passed as the `auth` password"
             )
             if finding is not None:
-                yield finding
+                found.append(finding)
             continue
         if not is_sensitive(kw.arg, sensitive):
             continue
@@ -294,25 +321,34 @@ def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
         report, literal = _literal(ctx, kw.value, node)
         finding = _finding(ctx, report, literal, kw.arg, f"passed as `{kw.arg}=`")
         if finding is not None:
-            yield finding
-    if not node.args and not node.keywords:
-        return
+            found.append(finding)
+    return found
+
+
+@RULE.on(ast.Call)
+def _check_call(node: ast.Call, ctx: FileContext) -> Optional[List[Finding]]:
+    if node.keywords:
+        found = _keyword_findings(ctx, node)
+    elif node.args:
+        found = []
+    else:
+        return None
     func = node.func
     last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
     if last is None or not (
         last in _CALL_LAST_NAMES or last.endswith(_SIGNER_SUFFIXES)
     ):
-        return
+        return found or None
     if last == "login" and len(node.args) == 2 and isinstance(func, ast.Attribute):
         # ``smtp.login("me@example.com", "app-password")``, ``ftp.login(user, "pw")``
         report, literal = _literal(ctx, node.args[1], node)
         finding = _finding(ctx, report, literal, "password", "passed to `login()`")
         if finding is not None:
-            yield finding
-        return
+            found.append(finding)
+        return found or None
     qualname = ctx.call_name(node)
     if qualname is None:
-        return
+        return found or None
     spec = _KEY_ARGUMENTS.get(qualname) or _PASSWORD_ARGUMENTS.get(qualname)
     if spec is None:
         for prefix, prefix_spec in _KEY_PREFIXES:
@@ -326,19 +362,20 @@ def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
             ctx, report, literal, label, f"passed as the {label} of `{qualname}`"
         )
         if finding is not None:
-            yield finding
+            found.append(finding)
     elif qualname in _COMPARE_DIGEST and len(node.args) == 2:
-        yield from _compare_pair(ctx, node, node.args[0], node.args[1])
+        found.extend(_compare_pair(ctx, node, node.args[0], node.args[1]))
+    return found or None
 
 
 def _compare_pair(
     ctx: FileContext, anchor: ast.AST, left: ast.AST, right: ast.AST
 ) -> Iterator[Finding]:
     for named, other in ((left, right), (right, left)):
+        if not isinstance(other, ast.Constant):
+            continue
         name = value_name(named)
         if not name or not is_sensitive(name, ctx.config.sensitive_names):
-            continue
-        if not isinstance(other, ast.Constant):
             continue
         report, literal = _literal(ctx, other, anchor)
         finding = _finding(ctx, report, literal, name, f"compared with `{name}`")
@@ -347,20 +384,32 @@ def _compare_pair(
 
 
 @RULE.on(ast.Compare)
-def _check_compare(node: ast.Compare, ctx: FileContext) -> Iterator[Finding]:
+def _check_compare(node: ast.Compare, ctx: FileContext) -> Optional[List[Finding]]:
+    found: Optional[List[Finding]] = None
     operands = [node.left] + list(node.comparators)
     for index, op in enumerate(node.ops):
         if isinstance(op, (ast.Eq, ast.NotEq)):
-            yield from _compare_pair(ctx, node, operands[index], operands[index + 1])
+            left, right = operands[index], operands[index + 1]
+            if not (
+                isinstance(left, ast.Constant) or isinstance(right, ast.Constant)
+            ):
+                continue
+            pairs = list(_compare_pair(ctx, node, left, right))
+            if pairs:
+                found = (found or []) + pairs
+    return found
 
 
 @RULE.on(ast.arguments)
-def _check_defaults(node: ast.arguments, ctx: FileContext) -> Iterator[Finding]:
+def _check_defaults(node: ast.arguments, ctx: FileContext) -> Optional[List[Finding]]:
+    if not node.defaults and not node.kw_defaults:
+        return None
     positional = list(node.posonlyargs) + list(node.args)
     pairs = list(zip(positional[len(positional) - len(node.defaults) :], node.defaults))
     pairs += [
         (a, d) for a, d in zip(node.kwonlyargs, node.kw_defaults) if d is not None
     ]
+    found: Optional[List[Finding]] = None
     for arg, default in pairs:
         if not isinstance(default, ast.Constant):
             continue
@@ -371,17 +420,49 @@ def _check_defaults(node: ast.arguments, ctx: FileContext) -> Iterator[Finding]:
             ctx, report, literal, arg.arg, f"as the default of parameter `{arg.arg}`"
         )
         if finding is not None:
-            yield finding
+            found = (found or []) + [finding]
+    return found
 
 
-@RULE.on(ast.Constant)
-def _check_constant(node: ast.Constant, ctx: FileContext) -> Iterator[Finding]:
-    value = node.value
-    if not isinstance(value, (str, bytes)) or len(value) < 20:
-        return
-    if id(node) in _reported(ctx):
-        return
-    kind = credential_format(value)
-    if kind is not None:
-        _reported(ctx).add(id(node))
-        yield RULE.finding(node, where=f"in a string that looks like {kind}")
+# Text that any string in a credential format contains (see
+# ``secrets.credential_format``): files without any are not scanned.
+_CREDENTIAL_MARKERS = re.compile(
+    r"AKIA|gh[pousr]_|github_pat_|xox|k_live_|AIza|PRIVATE KEY"
+)
+
+
+def _constants(tree: ast.AST) -> Iterator[ast.Constant]:
+    # The constants of ``tree`` in the order the engine's walk enters them.
+    stack: List[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Constant):
+            yield node
+            continue
+        children = list(ast.iter_child_nodes(node))
+        children.reverse()
+        stack.extend(children)
+
+
+@RULE.on_leave(ast.Module)
+def _check_constants(node: ast.Module, ctx: FileContext) -> Optional[List[Finding]]:
+    # Strings in a credential format, wherever they are. Scanned once the walk is
+    # over: a string already reported as bound to a sensitive name (always by a
+    # handler of one of its ancestors) is not reported again.
+    text = ctx.text
+    if text is not None and not _CREDENTIAL_MARKERS.search(text):
+        return None
+    found: Optional[List[Finding]] = None
+    reported = _reported(ctx)
+    for constant in _constants(node):
+        value = constant.value
+        if not isinstance(value, (str, bytes)) or len(value) < 20:
+            continue
+        if id(constant) in reported:
+            continue
+        kind = credential_format(value)
+        if kind is not None:
+            reported.add(id(constant))
+            finding = RULE.finding(constant, where=f"in a string that looks like {kind}")
+            found = (found or []) + [finding]
+    return found

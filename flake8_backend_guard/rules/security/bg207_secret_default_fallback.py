@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator, Optional
+from typing import Iterator, List, Optional
 
 from ...analysis.names import is_sensitive
 from ...analysis.secrets import (
     env_read,
     file_facts,
     is_secret_literal,
+    may_read_env,
     reach,
     target_name,
 )
@@ -183,19 +184,26 @@ def _report(
 
 
 @RULE.on(ast.Call)
-def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
+def _check_call(node: ast.Call, ctx: FileContext) -> Optional[List[Finding]]:
     if not node.args and not node.keywords:
-        return
+        return None
+    func = node.func
+    if not may_read_env(ctx, node) and not (
+        isinstance(func, ast.Name) and func.id == "getattr"
+    ):
+        return None  # neither an env read nor a config look-up
     read = env_read(ctx, node)
     if read is not None:
         if read.default is not None:
-            yield from _report(ctx, read.default, read.name, node)
-        return
+            return list(_report(ctx, read.default, read.name, node)) or None
+        return None
     default = _config_lookup(ctx, node)
     if default is not None:
         # configparser's ``config.get("database", "password")`` is (section, option):
         # only the looked-up key itself decides here, not the name it is bound to.
-        yield from _report(ctx, default, _read_name(ctx, node), node, use_binding=False)
+        found = _report(ctx, default, _read_name(ctx, node), node, use_binding=False)
+        return list(found) or None
+    return None
 
 
 @RULE.on(ast.BoolOp)
@@ -221,6 +229,10 @@ def _check_ifexp(node: ast.IfExp, ctx: FileContext) -> Iterator[Finding]:
 
 @RULE.on(ast.ClassDef)
 def _check_settings(node: ast.ClassDef, ctx: FileContext) -> Iterator[Finding]:
+    if not node.bases or not ctx.cached(
+        ("BG207", "BaseSettings"), lambda: ctx.may_contain("BaseSettings")
+    ):
+        return  # settings classes derive from a BaseSettings base of the file
     facts = file_facts(ctx).classes.get(node.name)
     if facts is None or facts.node is not node or not facts.settings:
         return

@@ -46,6 +46,14 @@ RULE = Rule(
     severity="error",
     cwe=916,
     overlaps=("S324", "S303", "B303", "B324"),
+    requires=(
+        "hashlib",
+        "hmac",
+        "passlib",
+        "generate_password_hash",
+        "CryptContext",
+        "make_password",
+    ),
 )
 
 _FAST_HASHES = frozenset(
@@ -108,6 +116,19 @@ _WEAK_DJANGO_HASHERS = frozenset(
     {"md5", "sha1", "unsalted_md5", "unsalted_sha1", "crypt"}
 )
 _HASH_ENTRY_POINTS = frozenset(_FAST_HASHES | {"new", "pbkdf2_hmac", "file_digest"})
+# Every callee name the call handler looks at.
+_CALL_NAMES = _HASH_ENTRY_POINTS | frozenset(
+    {
+        "update",
+        "digest",
+        "generate_password_hash",
+        "CryptContext",
+        "hash",
+        "encrypt",
+        "genhash",
+        "make_password",
+    }
+)
 
 
 def _is_weak_passlib(scheme: str) -> bool:
@@ -403,7 +424,7 @@ def _passlib_handler(ctx: FileContext, node: ast.Call) -> Optional[str]:
     return None
 
 
-@RULE.on(ast.Call)
+@RULE.on(ast.Call, names=_CALL_NAMES)
 def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
     func = node.func
     attr = (

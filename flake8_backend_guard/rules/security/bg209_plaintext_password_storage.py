@@ -68,6 +68,9 @@ RULE = Rule(
     severity="error",
     cwe=256,
     overlaps=(),
+    # Password fields and values are named with a password word (``password``,
+    # ``passwd``, ``passphrase``, ``pwd``) in one of its spellings.
+    requires=("assw", "ASSW", "assphrase", "ASSPHRASE", "pwd", "Pwd", "PWD"),
 )
 
 # Qualifiers that keep ``<qualifier>_password`` a user's password field.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Union
 
+from ...analysis.dataflow import child_fields, walk_children
 from ...analysis.names import is_random_sensitive, is_sensitive, split_name
 from ...analysis.secrets import assignment_pairs, target_name
 from ...analysis.values import const_value
@@ -46,6 +47,8 @@ RULE = Rule(
     cwe=338,
     overlaps=("S311", "B311"),
     options=("bg-sensitive-names",),
+    # Nothing is reported in a file that imports neither ``random`` nor ``numpy``.
+    requires=("random", "numpy"),
 )
 
 _RANDOM_FUNCS = frozenset(
@@ -283,17 +286,26 @@ def _passthrough_parts(ctx: FileContext, call: ast.Call) -> List[ast.AST]:
     return []
 
 
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
 def _scope_statements(scope: ast.AST) -> Iterator[ast.AST]:
     body = getattr(scope, "body", [])
     stack: List[ast.AST] = list(body) if isinstance(body, list) else []
+    ast_type = ast.AST
     while stack:
         node = stack.pop()
         yield node
-        if isinstance(
-            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-        ):
+        if isinstance(node, _NESTED_SCOPES):
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        for field_name in child_fields(node.__class__):
+            value = getattr(node, field_name, None)
+            if value.__class__ is list:
+                for child in value:
+                    if isinstance(child, ast_type):
+                        stack.append(child)
+            elif isinstance(value, ast_type):
+                stack.append(value)
 
 
 def _origins(ctx: FileContext, scope: ast.AST) -> Dict[str, Found]:
@@ -319,7 +331,7 @@ def _origins(ctx: FileContext, scope: ast.AST) -> Dict[str, Found]:
         if not any(
             isinstance(n, ast.Call) and _random_call(ctx, n) is not None
             for _, value in flows
-            for n in ast.walk(value)
+            for n in walk_children(value)
         ):
             return {}
         tainted: Dict[str, Found] = {}
@@ -527,7 +539,7 @@ def _check_dict(node: ast.Dict, ctx: FileContext) -> Iterator[Finding]:
                 yield from _report(ctx, node, value, key.value)
 
 
-@RULE.on(ast.Call)
+@RULE.on(ast.Call, names=_MUTATORS)
 def _check_mutation(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
     func = node.func
     if (
