@@ -16,22 +16,28 @@ A cached result of a file is reused only when all of these are unchanged:
   rules read imported modules), the file's directory tree for a file outside
   any package. An edit anywhere in a package re-checks that package's files.
 
+The BG106 findings of a Dockerfile or Procfile depend on its content alone (and
+the run key): they are cached by their digest. Compose files are not cached:
+their findings also depend on the installed PyYAML.
+
 The cache never answers for a file whose content or facts changed, so it cannot
 return stale results; at worst it re-checks more than necessary.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
-import tempfile
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+try:  # the BLAKE2 module itself: hashlib would also load OpenSSL's bindings
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - Python builds without it
+    from hashlib import blake2b
+
 from . import __version__
-from .project import module_info
-from .report import Diagnostic, Edit, Fix
+from .report import Diagnostic, Edit, Fix, new_diagnostic
 
 CACHE_DIR_NAME = ".backend-guard-cache"
 FORMAT_VERSION = 1
@@ -47,7 +53,7 @@ def digest(data: bytes) -> str:
     Returns:
         A hex digest.
     """
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 def _stable(value: Any) -> Any:
@@ -102,7 +108,7 @@ def run_key(codes: Sequence[str], option_values: Dict[str, Any]) -> str:
         "options": _stable(dict(option_values)),
     }
     text = json.dumps(document, sort_keys=True)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    return blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 class Facts:
@@ -117,6 +123,7 @@ class Facts:
         self.namespace_paths = namespace_paths
         self.digests: Dict[str, Optional[str]] = {}
         self._trees: Dict[str, str] = {}
+        self._packages: Dict[str, bool] = {}
 
     def digest_of(self, path: str) -> Optional[str]:
         """Return the digest of a file's content (None when it cannot be read).
@@ -148,18 +155,61 @@ class Facts:
         Returns:
             A string that changes whenever those facts change.
         """
-        info = module_info(path, self.namespace_paths)
-        scope = info.top_dir if info.in_package else os.path.dirname(path)
-        parts = [
-            info.in_package,
-            info.top_dir,
-            info.module,
-            info.package,
-            info.is_init,
-            info.parent_is_package,
-            self._tree_digest(scope),
-        ]
-        return json.dumps(parts)
+        place = self.place(path)
+        scope = place[1] if place[0] else os.path.dirname(path)
+        return json.dumps(place + [self._tree_digest(scope)])
+
+    def place(self, path: str) -> List[Any]:
+        """Return where a file sits in its package tree.
+
+        The values of ``project.module_info(path, namespace_paths)`` that a
+        result can depend on, computed the same way (a unit test holds them
+        equal) without importing the project model and its AST helpers.
+
+        Args:
+            path: An absolute path of a Python file.
+
+        Returns:
+            ``[in_package, top_dir, module, package, is_init, parent_is_package]``.
+        """
+        absolute = os.path.abspath(path)
+        stem = os.path.splitext(os.path.basename(absolute))[0]
+        is_init = stem == "__init__"
+        directory = os.path.dirname(absolute)
+        if not self._is_package(directory):
+            parent = os.path.dirname(directory)
+            place = [
+                False,
+                directory,
+                stem,
+                "",
+                is_init,
+                parent != directory and self._is_package(parent),
+            ]
+        else:
+            parts: List[str] = []
+            top_dir = current = directory
+            while self._is_package(current):
+                parts.append(os.path.basename(current))
+                top_dir = current
+                parent = os.path.dirname(current)
+                if parent == current:
+                    break
+                current = parent
+            package = ".".join(reversed(parts))
+            module = package if is_init else f"{package}.{stem}"
+            place = [True, top_dir, module, package, is_init, True]
+        return place
+
+    def _is_package(self, directory: str) -> bool:
+        # project.is_package_dir: an __init__.py or a declared namespace package
+        known = self._packages.get(directory)
+        if known is None:
+            known = os.path.normcase(directory) in self.namespace_paths or (
+                os.path.isfile(os.path.join(directory, "__init__.py"))
+            )
+            self._packages[directory] = known
+        return known
 
     def _tree_digest(self, top: str) -> str:
         # Every .py file an import could reach below ``top``: directories whose
@@ -177,9 +227,29 @@ class Facts:
                     path = os.path.join(dirpath, name)
                     relative = os.path.relpath(path, top)
                     entries.append(f"{relative}={self.digest_of(path)}")
-        value = hashlib.blake2b("\n".join(entries).encode("utf-8"), digest_size=16)
+        value = blake2b("\n".join(entries).encode("utf-8"), digest_size=16)
         self._trees[top] = value.hexdigest()
         return self._trees[top]
+
+
+def fix_to_data(fix: Fix) -> List[Any]:
+    """Return the compact JSON-able form of a fix (the last field of a diagnostic).
+
+    Args:
+        fix: The fix.
+
+    Returns:
+        ``[message, applicability, [[line, col, end_line, end_col, content,
+        filename], ...]]``.
+    """
+    return [
+        fix.message,
+        fix.applicability,
+        [
+            [e.line, e.col, e.end_line, e.end_col, e.content, e.filename]
+            for e in fix.edits
+        ],
+    ]
 
 
 def diagnostic_to_data(diagnostic: Diagnostic) -> List[Any]:
@@ -192,16 +262,7 @@ def diagnostic_to_data(diagnostic: Diagnostic) -> List[Any]:
         A list of its fields.
     """
     fix = diagnostic.fix
-    fix_data = None
-    if fix is not None:
-        fix_data = [
-            fix.message,
-            fix.applicability,
-            [
-                [e.line, e.col, e.end_line, e.end_col, e.content, e.filename]
-                for e in fix.edits
-            ],
-        ]
+    fix_data = None if fix is None else fix_to_data(fix)
     return [
         diagnostic.code,
         diagnostic.message,
@@ -229,7 +290,7 @@ def diagnostic_from_data(path: str, data: Sequence[Any]) -> Diagnostic:
     if fix_data is not None:
         fix_message, applicability, edits = fix_data
         fix = Fix(fix_message, tuple(Edit(*e) for e in edits), applicability)
-    return Diagnostic(
+    return new_diagnostic(
         path, code, message, line, col, end_line, end_col, fix, source_line
     )
 
@@ -300,6 +361,8 @@ class Cache:
         """
         if not self.changed:
             return
+        import tempfile
+
         files = {p: e for p, e in self.entries.items() if os.path.exists(p)}
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
@@ -310,8 +373,10 @@ class Cache:
             fd, temporary = tempfile.mkstemp(
                 dir=os.path.dirname(self.path), suffix=".tmp"
             )
+            # json.dumps encodes in C; json.dump would encode piecewise in Python
+            text = json.dumps({"format": FORMAT_VERSION, "files": files})
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"format": FORMAT_VERSION, "files": files}, handle)
+                handle.write(text)
             os.replace(temporary, self.path)
         except OSError:
             return

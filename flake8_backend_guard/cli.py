@@ -10,25 +10,31 @@ or configuration error (one line on stderr). See ``docs/cli.md``.
 from __future__ import annotations
 
 import argparse
-import ast
-import difflib
-import io
-import json
+import gc
 import os
 import sys
-import textwrap
-import tokenize
-import warnings
-from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import replace
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from contextlib import contextmanager
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+)
 
 from . import __version__
-from .baseline import filter_baseline, load_baseline, write_baseline
-from .cache import CACHE_DIR_NAME, Cache, Facts, digest, run_key
-from .cache import diagnostic_from_data, diagnostic_to_data
+from .cache import (
+    CACHE_DIR_NAME,
+    Cache,
+    Facts,
+    diagnostic_from_data,
+    digest,
+    run_key,
+)
 from .config import (
     DEFAULT_EXCLUDE,
     OUTPUT_FORMATS,
@@ -42,15 +48,17 @@ from .config import (
     patterns,
     per_file_ignores,
     relative_to,
+    rule_codes,
 )
-from .engine import Engine
-from .fix import FIXABLE_CODES, SourceFile, apply_fixes, char_col, fix_for, split_lines
-from .launchers import LauncherError, check_launcher, launcher_kind
-from .noqa import file_is_skipped, filter_findings
-from .options import SCHEMA, Config, OptionError, build_config
-from .project import clear_caches
-from .report import Diagnostic, Fix, ReportContext, serializer
-from .rule import INTERNAL_ERROR_CODE, Rule, all_rules, get_rule
+from .options import SCHEMA, OptionError, build_config
+from .report import Diagnostic, Edit, Fix, ReportContext, serializer
+
+if TYPE_CHECKING:  # pragma: no cover - the rule modules load only when needed
+    from .rule import Rule
+
+# A run whose files are all in the cache imports neither the engine, the rules,
+# the fixers nor multiprocessing: what only a check, a fix, a launch file or one
+# output format needs is imported where it is used.
 
 PROG = "backend-guard"
 EXIT_CLEAN = 0
@@ -325,6 +333,8 @@ def _show(value: Any) -> str:
 
 def _indent(text: str, wrap: bool = False) -> List[str]:
     if wrap:
+        import textwrap
+
         return textwrap.wrap(
             text, width=84, initial_indent="    ", subsequent_indent="    "
         )
@@ -332,6 +342,10 @@ def _indent(text: str, wrap: bool = False) -> List[str]:
 
 
 def _rule_command(code: str, output_format: str) -> int:
+    import json
+
+    from .rule import get_rule
+
     rule = get_rule(code)
     if rule is None:
         raise UsageError(f"unknown rule code {code!r} (see `{PROG} rules`)")
@@ -343,6 +357,10 @@ def _rule_command(code: str, output_format: str) -> int:
 
 
 def _rules_command(output_format: str) -> int:
+    import json
+
+    from .rule import all_rules
+
     rules = all_rules()
     if output_format == "json":
         _out(json.dumps([rule_to_json(r) for r in rules], indent=2) + "\n")
@@ -360,11 +378,38 @@ def _rules_command(output_format: str) -> int:
 
 # ---- checking one file (runs in worker processes) ---------------------------------
 
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # Checking a file, reading the cache and reporting each build tens of
+    # thousands of objects (AST nodes, lists, dicts, diagnostics) that are freed
+    # by reference counting: the cyclic collector would only scan them over and
+    # over while they pile up. It runs again afterwards.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 _WORKER: Dict[str, Any] = {}
 FileResult = Tuple[str, Optional[str], Optional[List[Any]], Optional[str]]
 
 
+def _load_checker() -> None:
+    # what checking a file imports: the engine, every rule module and the fixers
+    from . import engine, fix, noqa  # noqa: F401
+    from .rule import all_rules
+
+    all_rules()
+
+
 def _init_worker(enabled: Sequence[str], options: Dict[str, Any]) -> None:
+    from .engine import Engine
+    from .rule import all_rules
+
     config = build_config(options)
     wanted = set(enabled)
     _WORKER["config"] = config
@@ -372,6 +417,9 @@ def _init_worker(enabled: Sequence[str], options: Dict[str, Any]) -> None:
 
 
 def _decode(data: bytes) -> str:
+    import io
+    import tokenize
+
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     return data.decode(encoding)
 
@@ -387,6 +435,22 @@ def check_file(path: str) -> FileResult:
         data is None when the file could not be checked (then the warning says
         why); diagnostics are :func:`cache.diagnostic_to_data` lists.
     """
+    # An AST is tens of thousands of objects the cyclic collector would scan
+    # again and again while it is built and walked (a quarter of the parse time);
+    # they are freed by reference counting when the file is done.
+    with _gc_paused():
+        return _check_file(path)
+
+
+def _check_file(path: str) -> FileResult:
+    import ast
+    import warnings
+
+    from .cache import digest, fix_to_data
+    from .fix import FIXABLE_CODES, SourceFile, char_col, fix_for, split_lines
+    from .noqa import file_is_skipped, filter_findings
+    from .rule import INTERNAL_ERROR_CODE
+
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -414,48 +478,64 @@ def check_file(path: str) -> FileResult:
             None,
             f"cannot parse: {type(exc).__name__} (file not checked)",
         )
-    config: Config = _WORKER["config"]
     try:
         findings = filter_findings(_WORKER["engine"].check(tree, path, lines), lines)
     except Exception as exc:  # never stop a run on one file
         message = (
             f"internal error in the engine: {type(exc).__name__}: {exc}; please report"
         )
-        diagnostic = Diagnostic("", INTERNAL_ERROR_CODE, message, 1, 0)
-        return path, content, [diagnostic_to_data(diagnostic)], None
+        return path, content, [[INTERNAL_ERROR_CODE, message, 1, 0] + [None] * 4], None
     source: Optional[SourceFile] = None
+    count = len(lines)
     result = []
+    # The lists are what cache.diagnostic_to_data gives for the diagnostic
+    # (path left out): code, message, line, character columns, source line, fix.
     for finding in findings:
-        fix: Optional[Fix] = None
+        fix_data = None
         if finding.code in FIXABLE_CODES:
             if source is None:
-                source = SourceFile(path, text, tree, config, lines)
+                source = SourceFile(path, text, tree, _WORKER["config"], lines)
             fix = fix_for(source, finding)
-        line = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
-        end_col = None
-        if finding.end_line is not None and finding.end_col is not None:
-            end_text = (
-                lines[finding.end_line - 1]
-                if 0 < finding.end_line <= len(lines)
-                else ""
+            if fix is not None:
+                fix_data = fix_to_data(fix)
+        number = finding.line
+        line = lines[number - 1] if 0 < number <= count else ""
+        end_line = finding.end_line
+        end_col = finding.end_col
+        if end_line is not None and end_col is not None:
+            end_col = char_col(
+                lines[end_line - 1] if 0 < end_line <= count else "", end_col
             )
-            end_col = char_col(end_text, finding.end_col)
-        diagnostic = Diagnostic(
-            "",
-            finding.code,
-            finding.message,
-            finding.line,
-            char_col(line, finding.col),
-            finding.end_line if end_col is not None else None,
-            end_col,
-            fix,
-            line.rstrip("\r\n") if line else None,
+        else:
+            end_line = end_col = None
+        result.append(
+            [
+                finding.code,
+                finding.message,
+                number,
+                char_col(line, finding.col),
+                end_line,
+                end_col,
+                line.rstrip("\r\n") if line else None,
+                fix_data,
+            ]
         )
-        result.append(diagnostic_to_data(diagnostic))
     return path, content, result, None
 
 
 # ---- a run ------------------------------------------------------------------------
+
+
+# the fingerprint of a cached launch file's facts besides its content: none
+_LAUNCH_FILE = "launch file"
+
+
+def _launcher_kind(filename: str) -> Optional[str]:
+    # launchers.launcher_kind, importing the launch-file checks only when a run
+    # meets a file that is not a .py file
+    from .launchers import launcher_kind
+
+    return launcher_kind(filename)
 
 
 def display_path(path: str) -> str:
@@ -471,15 +551,66 @@ def display_path(path: str) -> str:
     return path if relative.startswith("..") else relative
 
 
-def _with_display(diagnostic: Diagnostic, path: str) -> Diagnostic:
-    fix = diagnostic.fix
-    if fix is not None and any(e.filename for e in fix.edits):
+class _Shown:
+    """Display paths of one run, each computed once (the working directory is fixed)."""
+
+    def __init__(self) -> None:
+        """Start with no path computed."""
+        self.paths: Dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        """Return :func:`display_path` of ``path``.
+
+        Args:
+            path: An absolute path.
+
+        Returns:
+            The display path.
+        """
+        shown = self.paths.get(path)
+        if shown is None:
+            shown = self.paths[path] = display_path(path)
+        return shown
+
+    def diagnostics(self, path: str, data: Sequence[Sequence[Any]]) -> List[Diagnostic]:
+        """Rebuild the diagnostics of one file from cached or worker data.
+
+        Args:
+            path: The file's absolute path.
+            data: :func:`cache.diagnostic_to_data` lists.
+
+        Returns:
+            The diagnostics with display paths (also in the files fixes create).
+        """
+        shown = self(path)
+        result = [diagnostic_from_data(shown, d) for d in data]
+        for index, item in enumerate(data):
+            if item[7] is not None and any(e[5] for e in item[7][2]):
+                result[index] = self._fix_display(result[index])
+        return result
+
+    def _fix_display(self, diagnostic: Diagnostic) -> Diagnostic:
+        fix = diagnostic.fix
+        assert fix is not None
         edits = tuple(
-            replace(e, filename=display_path(e.filename)) if e.filename else e
+            (
+                Edit(e.line, e.col, e.end_line, e.end_col, e.content, self(e.filename))
+                if e.filename
+                else e
+            )
             for e in fix.edits
         )
-        fix = replace(fix, edits=edits)
-    return replace(diagnostic, path=display_path(path), fix=fix)
+        return Diagnostic(
+            diagnostic.path,
+            diagnostic.code,
+            diagnostic.message,
+            diagnostic.line,
+            diagnostic.col,
+            diagnostic.end_line,
+            diagnostic.end_col,
+            Fix(fix.message, edits, fix.applicability),
+            diagnostic.source_line,
+        )
 
 
 class Run:
@@ -513,7 +644,9 @@ class Run:
             self.settings.extend_select,
             self.settings.extend_ignore,
         )
-        self.rules = [r for r in all_rules() if self.selection.is_selected(r.code)]
+        self.codes = [c for c in rule_codes() if self.selection.is_selected(c)]
+        self._rules: Optional[List[Rule]] = None
+        self.shown = _Shown()
         self.launchers_enabled = self.selection.is_selected("BG106")
         exclude = list(
             DEFAULT_EXCLUDE if self.settings.exclude is None else self.settings.exclude
@@ -523,6 +656,16 @@ class Run:
         self.warnings: List[str] = []
         self.checked: List[str] = []
         self._warned_yaml = False
+
+    @property
+    def rules(self) -> List[Rule]:
+        """Return the enabled rules (loads the rule modules on first use)."""
+        if self._rules is None:
+            from .rule import all_rules
+
+            enabled = set(self.codes)
+            self._rules = [r for r in all_rules() if r.code in enabled]
+        return self._rules
 
     def warn(self, text: str) -> None:
         """Print a one-line warning on stderr.
@@ -549,85 +692,113 @@ class Run:
             self.paths,
             self.exclude,
             self.settings.root,
-            launcher_kind,
+            _launcher_kind,
             self.args.force_exclude,
         )
-        diagnostics = self._check_python(found.python, use_cache)
-        if self.launchers_enabled:
-            diagnostics += self._check_launchers(found.launchers)
-        self.checked = [display_path(p) for p in found.python + found.launchers]
-        return self._per_file_ignores(diagnostics)
-
-    def _check_python(self, paths: List[str], use_cache: bool) -> List[Diagnostic]:
-        codes_enabled = [r.code for r in self.rules]
         cache: Optional[Cache] = None
-        facts: Optional[Facts] = None
-        todo: List[Tuple[str, str]] = []
-        diagnostics: List[Diagnostic] = []
-        if use_cache and self.rules:
+        if use_cache and self.codes:
             directory = self.args.cache_dir or os.path.join(
                 self.settings.root, CACHE_DIR_NAME
             )
-            cache = Cache(directory, run_key(codes_enabled, self.config.values))
+            with _gc_paused():
+                cache = Cache(directory, run_key(self.codes, self.config.values))
+        diagnostics = self._check_python(found.python, cache)
+        if self.launchers_enabled:
+            diagnostics += self._check_launchers(found.launchers, cache)
+        if cache is not None:
+            cache.save()
+        self.checked = [self.shown(p) for p in found.python + found.launchers]
+        return self._per_file_ignores(diagnostics)
+
+    def _check_python(
+        self, paths: List[str], cache: Optional[Cache]
+    ) -> List[Diagnostic]:
+        todo: List[Tuple[str, str]] = []
+        diagnostics: List[Diagnostic] = []
+        if cache is not None:
             facts = Facts(self.config.namespace_packages)
-            for path in paths:
-                content = facts.digest_of(path)
-                dependencies = facts.dependencies(path)
-                hit = cache.get(path, content, dependencies) if content else None
-                if hit is None:
-                    todo.append((path, dependencies))
-                else:
-                    diagnostics += [
-                        _with_display(diagnostic_from_data("", d), path) for d in hit
-                    ]
+            with _gc_paused():
+                for path in paths:
+                    content = facts.digest_of(path)
+                    dependencies = facts.dependencies(path)
+                    hit = cache.get(path, content, dependencies) if content else None
+                    if hit is None:
+                        todo.append((path, dependencies))
+                    else:
+                        diagnostics += self.shown.diagnostics(path, hit)
         else:
             todo = [(path, "") for path in paths]
         dependencies_of = dict(todo)
         for path, content, data, warning in self._run_workers([p for p, _ in todo]):
             if warning is not None:
                 separator = ":" if warning[:1].isdigit() else ": "
-                self.warn(f"{display_path(path)}{separator}{warning}")
+                self.warn(f"{self.shown(path)}{separator}{warning}")
             if data is None:
                 continue
-            diagnostics += [
-                _with_display(diagnostic_from_data("", d), path) for d in data
-            ]
+            diagnostics += self.shown.diagnostics(path, data)
             if cache is not None and content is not None:
                 cache.put(path, content, dependencies_of[path], data)
-        if cache is not None:
-            cache.save()
         return diagnostics
 
     def _run_workers(self, paths: List[str]) -> Iterable[FileResult]:
-        if not paths or not self.rules:
+        if not paths or not self.codes:
             return []
-        enabled = [r.code for r in self.rules]
+        enabled = list(self.codes)
         options = dict(self.settings.options)
         jobs = self.args.jobs or os.cpu_count() or 1
         if jobs > 1 and len(paths) >= PARALLEL_THRESHOLD:
             jobs = min(jobs, len(paths))
             chunk = max(1, min(32, len(paths) // (jobs * 4)))
+            # Load the checker here, before the workers fork, so that each worker
+            # does not import the rules again.
+            _load_checker()
             try:
-                with ProcessPoolExecutor(
-                    max_workers=jobs,
-                    initializer=_init_worker,
-                    initargs=(enabled, options),
-                ) as pool:
-                    return list(pool.map(check_file, paths, chunksize=chunk))
-            except (OSError, BrokenProcessPool, ImportError):
+                from concurrent.futures import ProcessPoolExecutor
+                from concurrent.futures.process import BrokenProcessPool
+            except ImportError:
                 pass  # no multiprocessing here: check serially
+            else:
+                try:
+                    with ProcessPoolExecutor(
+                        max_workers=jobs,
+                        initializer=_init_worker,
+                        initargs=(enabled, options),
+                    ) as pool:
+                        return list(pool.map(check_file, paths, chunksize=chunk))
+                except (OSError, BrokenProcessPool, ImportError):
+                    pass  # no multiprocessing here: check serially
         _init_worker(enabled, options)
         return [check_file(path) for path in paths]
 
-    def _check_launchers(self, paths: List[str]) -> List[Diagnostic]:
-        diagnostics = []
+    def _check_launchers(
+        self, paths: List[str], cache: Optional[Cache]
+    ) -> List[Diagnostic]:
+        diagnostics: List[Diagnostic] = []
+        if not paths:
+            return diagnostics
+        import io
+
+        from .launchers import LauncherError, check_launcher, launcher_kind
+
         for path in paths:
             kind = launcher_kind(path)
             if kind == "compose" and self._warned_yaml:
                 continue
+            # A Dockerfile's or Procfile's findings depend on its content alone;
+            # a compose file's also on the installed PyYAML: it is never cached.
+            cached = cache is not None and kind != "compose"
+            content: Optional[str] = None
             try:
-                with open(path, encoding="utf-8") as handle:
-                    text = handle.read()
+                with open(path, "rb") as handle:
+                    data = handle.read()
+                if cached:
+                    content = digest(data)
+                    hit = cache.get(path, content, _LAUNCH_FILE)
+                    if hit is not None:
+                        diagnostics += self.shown.diagnostics(path, hit)
+                        continue
+                # what open(path, encoding="utf-8").read() gives
+                text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8").read()
                 findings = check_launcher(path, text)
             except ImportError:
                 self._warned_yaml = True
@@ -638,31 +809,36 @@ class Run:
                 continue
             except (OSError, UnicodeDecodeError, LauncherError) as exc:
                 self.warn(
-                    f"{display_path(path)}: {_one_line(str(exc))} (file not checked)"
+                    f"{self.shown(path)}: {_one_line(str(exc))} (file not checked)"
                 )
                 continue
             lines = text.splitlines()
-            for finding in findings:
-                source = (
-                    lines[finding.line - 1] if 0 < finding.line <= len(lines) else None
-                )
-                diagnostics.append(
-                    Diagnostic(
-                        display_path(path),
-                        finding.code,
-                        finding.message,
-                        finding.line,
-                        finding.col,
-                        finding.end_line,
-                        finding.end_col,
-                        None,
-                        source,
-                    )
-                )
+            results = [
+                [
+                    finding.code,
+                    finding.message,
+                    finding.line,
+                    finding.col,
+                    finding.end_line,
+                    finding.end_col,
+                    lines[finding.line - 1] if 0 < finding.line <= len(lines) else None,
+                    None,
+                ]
+                for finding in findings
+            ]
+            if cache is not None and content is not None:
+                cache.put(path, content, _LAUNCH_FILE, results)
+            diagnostics += self.shown.diagnostics(path, results)
         return diagnostics
 
     def _per_file_ignores(self, diagnostics: List[Diagnostic]) -> List[Diagnostic]:
         rules = self.settings.per_file_ignores
+        if not rules:
+            present = {d.code for d in diagnostics}
+            dropped = {c for c in present if not self.selection.is_selected(c)}
+            if not dropped:
+                return diagnostics
+            return [d for d in diagnostics if d.code not in dropped]
         kept = []
         selections: Dict[str, Selection] = {}
         for diagnostic in diagnostics:
@@ -731,6 +907,9 @@ def _fixes_by_file(diagnostics: Sequence[Diagnostic]) -> Dict[str, List[Fix]]:
 
 
 def _read_source(path: str) -> Tuple[str, str]:
+    import io
+    import tokenize
+
     with open(path, "rb") as handle:
         data = handle.read()
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
@@ -760,6 +939,8 @@ def _fixed_files(
             old, encoding = _read_source(path)
         except (OSError, SyntaxError, UnicodeDecodeError, LookupError):
             continue
+        from .fix import apply_fixes
+
         new, applied = apply_fixes(old, local)
         if applied and new != old:
             changed.append((path, old, new, encoding))
@@ -770,6 +951,8 @@ def _fixed_files(
 def _diff_text(
     changed: Sequence[Tuple[str, str, str, str]], creations: Sequence[str]
 ) -> str:
+    import difflib
+
     chunks = []
     for path, old, new, _ in changed:
         shown = display_path(path).replace(os.sep, "/")
@@ -827,9 +1010,13 @@ def _check_command(args: argparse.Namespace) -> int:
                 break
             _write_fixes(changed, creations)
             fixed += count
+            from .project import clear_caches
+
             clear_caches()
             diagnostics = run.collect(use_cache=False)
     if args.write_baseline:
+        from .baseline import write_baseline
+
         written = write_baseline(args.write_baseline, diagnostics)
         _err(f"wrote {written} finding(s) to the baseline {args.write_baseline}")
         return EXIT_CLEAN
@@ -847,13 +1034,18 @@ def _check_command(args: argparse.Namespace) -> int:
 def _baselined(run: Run, diagnostics: List[Diagnostic]) -> Tuple[List[Diagnostic], int]:
     if not run.args.baseline:
         return diagnostics, 0
+    from .baseline import filter_baseline, load_baseline
+
     keys = load_baseline(run.args.baseline)
     return filter_baseline(diagnostics, keys, run.args.baseline)
 
 
 def _report(run: Run, diagnostics: List[Diagnostic]) -> None:
-    context = ReportContext(rules=run.rules, files=run.checked, version=__version__)
-    text = serializer(run.output_format)(diagnostics, context)
+    context = ReportContext(
+        rules=_EnabledRules(run), files=run.checked, version=__version__
+    )
+    with _gc_paused():
+        text = serializer(run.output_format)(diagnostics, context)
     if run.args.output_file:
         try:
             with open(run.args.output_file, "w", encoding="utf-8") as handle:
@@ -866,7 +1058,42 @@ def _report(run: Run, diagnostics: List[Diagnostic]) -> None:
         _out(text)
 
 
+class _EnabledRules(Sequence["Rule"]):
+    """``run.rules`` for a report, loaded only if the serializer looks at them."""
+
+    def __init__(self, run: Run) -> None:
+        """Wrap a run.
+
+        Args:
+            run: The run whose enabled rules these are.
+        """
+        self.run = run
+
+    def __getitem__(self, index: Any) -> Any:
+        """Return a rule (or a list of rules for a slice).
+
+        Args:
+            index: An index or a slice.
+
+        Returns:
+            What ``run.rules[index]`` gives.
+        """
+        return self.run.rules[index]
+
+    def __len__(self) -> int:
+        """Return the number of enabled rules.
+
+        Returns:
+            ``len(run.rules)``.
+        """
+        return len(self.run.rules)
+
+
 def _statistics(run: Run, diagnostics: List[Diagnostic]) -> None:
+    from collections import Counter
+
+    from .rule import get_rule
+
     counts = Counter(d.code for d in diagnostics)
     lines = []
     for code in sorted(counts):

@@ -24,13 +24,15 @@ result that still parses.
 from __future__ import annotations
 
 import ast
+import bisect
 import io
 import logging
 import os
 import re
 import string
 import tokenize
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from collections import deque
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from .context import FileContext
 from .options import DEFAULT_CONFIG, Config
@@ -100,6 +102,7 @@ class SourceFile:
         self.config = config
         self.lines = lines if lines is not None else split_lines(text)
         self._by_position: Optional[Dict[Tuple[int, int], List[ast.AST]]] = None
+        self._ends: Dict[int, List[int]] = {}
         self._context: Optional[FileContext] = None
 
     def line(self, number: int) -> str:
@@ -168,8 +171,9 @@ class SourceFile:
     ) -> Optional[ast.AST]:
         """Return the node a finding points at.
 
-        A node accepted by ``accept`` that starts exactly at the finding wins;
-        otherwise the smallest accepted node whose span holds the position.
+        A node accepted by ``accept`` that starts exactly at the finding wins (the
+        first in ``ast.walk`` order); otherwise the smallest accepted node whose
+        span holds the position.
 
         Args:
             finding: The finding (1-based line, 0-based byte column).
@@ -178,6 +182,64 @@ class SourceFile:
         Returns:
             The node, or None.
         """
+        for node in self._walk_to_line(finding.line):
+            if (
+                getattr(node, "lineno", None) == finding.line
+                and node.col_offset == finding.col  # type: ignore[attr-defined]
+                and hasattr(node, "end_lineno")
+                and accept(node)
+            ):
+                return node
+        return self._find_in_index(finding, accept)
+
+    def _walk_to_line(self, line: int) -> Iterator[ast.AST]:
+        # ast.walk(self.tree) without the statements whose lines (decorators
+        # included) do not hold ``line``: the nodes a statement holds start on its
+        # lines, so the nodes that start on ``line`` come in ast.walk's order.
+        todo = deque([self.tree])
+        while todo:
+            node = todo.popleft()
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if isinstance(value, ast.AST):
+                    todo.append(value)
+                elif isinstance(value, list) and value:
+                    if isinstance(value[0], ast.stmt):
+                        todo.extend(self._statements_holding(value, line))
+                    else:
+                        todo.extend(v for v in value if isinstance(v, ast.AST))
+            yield node
+
+    def _statements_holding(self, body: List[ast.stmt], line: int) -> List[ast.AST]:
+        ends = self._ends.get(id(body))
+        if ends is None:
+            ends = []
+            for stmt in body:
+                end = getattr(stmt, "end_lineno", None)
+                if (
+                    not isinstance(stmt, ast.stmt)
+                    or end is None
+                    or ends
+                    and end < ends[-1]
+                ):
+                    # not a list of positioned statements in order: keep it all
+                    return [v for v in body if isinstance(v, ast.AST)]
+                ends.append(end)
+            self._ends[id(body)] = ends
+        result: List[ast.AST] = []
+        for stmt in body[bisect.bisect_left(ends, line) :]:
+            first = min(
+                [stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", ())]
+            )
+            if first > line:
+                break
+            result.append(stmt)
+        return result
+
+    def _find_in_index(
+        self, finding: Finding, accept: Callable[[ast.AST], bool]
+    ) -> Optional[ast.AST]:
+        # the same answer from an index of every node of the tree
         if self._by_position is None:
             table: Dict[Tuple[int, int], List[ast.AST]] = {}
             for node in ast.walk(self.tree):

@@ -19,11 +19,13 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from .analysis.commands import script_in_argv, script_in_command
 from .noqa import is_suppressed
-from .rule import Finding, get_rule
+
+if TYPE_CHECKING:  # pragma: no cover - rule.py loads when a finding is made
+    from .rule import Finding
 
 CODE = "BG106"
 _COMPOSE_RE = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$", re.IGNORECASE)
@@ -89,6 +91,8 @@ def message_for(path: str) -> str:
     Returns:
         The message (without the code).
     """
+    from .rule import get_rule
+
     module = module_for(path)
     rule = get_rule(CODE)
     if rule is not None:
@@ -145,6 +149,8 @@ def _finding(
     noqa_lines = list(range(command.line, command.end_line + 1)) + list(extra_noqa)
     if _suppressed(lines, noqa_lines):
         return None
+    from .rule import Finding
+
     return Finding(
         line=line,
         col=col,

@@ -424,6 +424,62 @@ def test_cache_is_used_and_never_stale(tmp_path: Path) -> None:
     assert fresh.stdout == edited.stdout
 
 
+_CHECKER_MODULES = (
+    "flake8_backend_guard.engine",
+    "flake8_backend_guard.rules",
+    "flake8_backend_guard.fix",
+    "flake8_backend_guard.project",
+    "concurrent.futures.process",
+    "multiprocessing",
+    "difflib",
+)
+
+
+def test_warm_run_loads_no_checker(tmp_path: Path) -> None:
+    """A run served from the cache imports neither the engine, the rules nor fixers.
+
+    Launch files are served from the cache too (their BG106 message would load
+    the rules).
+    """
+    _require("BG104")
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.backend-guard]\nselect = ['BG104', 'BG106', 'BG312']\n",
+            "m.py": "import sys\nsys.path.append('x')\nprint('%s' % (sys,))\n",
+            "README.md": "not a launch file\n",
+            "Dockerfile": 'FROM python:3.12\nCMD ["python", "src/main.py"]\n',
+        },
+    )
+    code = (
+        "import sys; from flake8_backend_guard.cli import main; main(['check']); "
+        f"print('loaded', [m for m in {_CHECKER_MODULES!r} if m in sys.modules])"
+    )
+
+    def run() -> str:
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=str(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=_env(),
+        )
+        assert "m.py:2:1: BG104" in result.stdout, result.stderr
+        assert "Dockerfile:2:" in result.stdout, result.stdout
+        return result.stdout
+
+    cold = run()
+    assert "'flake8_backend_guard.engine'" in cold
+    for _ in range(3):  # the run key includes the package's own files; retry if edited
+        warm = run()
+        if "loaded []" in warm:
+            break
+    else:
+        pytest.fail(f"the warm run loaded the checker: {warm}")
+    assert warm[: warm.index("loaded")] == cold[: cold.index("loaded")]
+
+
 def test_cache_follows_sibling_modules(tmp_path: Path) -> None:
     """An import cycle appears when another module of the package changes."""
     _require("BG105")

@@ -4,7 +4,9 @@ launch files, serializers and the overlap table."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
+import os
 import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -28,13 +30,22 @@ from flake8_backend_guard.cache import (
 from flake8_backend_guard.config import (
     ConfigError,
     Selection,
+    discover,
     matches_path,
     per_file_ignores,
+    rule_codes,
     settings_from_table,
 )
 from flake8_backend_guard.fix import SourceFile, apply_fixes, fix_for
-from flake8_backend_guard.project import clear_caches
-from flake8_backend_guard.report import Diagnostic, Edit, Fix, ReportContext, serializer
+from flake8_backend_guard.project import clear_caches, module_info
+from flake8_backend_guard.report import (
+    Diagnostic,
+    Edit,
+    Fix,
+    ReportContext,
+    new_diagnostic,
+    serializer,
+)
 from flake8_backend_guard.report.github import annotation, escape_data, escape_property
 from flake8_backend_guard.report.overlaps import ruff_overlap_table, split_overlaps
 from flake8_backend_guard.rule import Finding, all_rules
@@ -112,6 +123,39 @@ def test_selection_default_and_longest_prefix() -> None:
     assert Selection(["BG201"], ["BG2"]).is_selected("BG201")
     assert not Selection(["BG2"], ["BG2"]).is_selected("BG201")  # a tie ignores
     assert not Selection(["BG"]).with_ignores(["BG3"]).is_selected("BG301")
+
+
+def test_rule_codes_without_loading_the_rules() -> None:
+    """The codes read from the rule modules' file names are the registered ones."""
+    assert rule_codes() == [r.code for r in all_rules()]
+
+
+def test_discover_excludes(tmp_path: Path) -> None:
+    """Plain names, globs and rooted patterns prune directories and files."""
+    write_tree(
+        tmp_path,
+        {
+            "a.py": "",
+            "build/b.py": "",
+            "src/build/c.py": "",
+            "src/d_test.py": "",
+            "src/keep/e.py": "",
+            "docs/conf.py": "",
+            "Dockerfile": "",
+            "README.md": "",
+        },
+    )
+    found = discover(
+        [str(tmp_path)],
+        ["build", " *_test.py ", "docs/", "x/[ab]"],
+        str(tmp_path),
+        launchers.launcher_kind,
+    )
+    assert [os.path.relpath(p, tmp_path) for p in found.python] == [
+        "a.py",
+        os.path.join("src", "keep", "e.py"),
+    ]
+    assert [os.path.basename(p) for p in found.launchers] == ["Dockerfile"]
 
 
 def test_per_file_ignores_forms() -> None:
@@ -369,6 +413,44 @@ def test_fix_bg102_creates_init(tmp_path: Path) -> None:
     assert fix.edits[0].filename == str(tmp_path / "app" / "sub" / "__init__.py")
 
 
+def test_find_skips_other_statements_but_not_decorators() -> None:
+    """The node lookup gives the full-index answer, also inside decorators."""
+    source = textwrap.dedent("""\
+        import os
+
+        @route("/%s" % name)
+        @other
+        def f():
+            if x:
+                y = "{}".format(a); z = "%s" % (b,)
+            return g("{}".format(c))
+
+
+        class C:
+            @property
+            def p(self): return "%s" % (d,)
+        """)
+    tree = ast.parse(source)
+    source_file = SourceFile("m.py", source, tree)
+    reference = SourceFile("m.py", source, tree)
+
+    def formatting(node: ast.AST) -> bool:
+        return isinstance(node, (ast.Call, ast.BinOp))
+
+    positions = {
+        (n.lineno, n.col_offset)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.expr) and hasattr(n, "end_lineno")
+    }
+    positions |= {(7, 0), (13, 99), (99, 0)}  # no exact node: the nearest holder
+    for line, col in sorted(positions):
+        finding = Finding(line, col, "BG312", "m")
+        expected = reference._find_in_index(finding, formatting)
+        assert source_file.find(finding, formatting) is expected, (line, col)
+    decorator = source_file.find(Finding(3, 7, "BG312", "m"), formatting)
+    assert isinstance(decorator, ast.BinOp) and decorator.lineno == 3
+
+
 def test_apply_fixes_drops_overlaps_and_unparsable() -> None:
     """Overlapping fixes wait for the next round; a fix that breaks parsing goes."""
     text = "a = 1\nb = 2\n"
@@ -585,6 +667,17 @@ def test_diagnostic_round_trip() -> None:
         assert diagnostic_from_data(diagnostic.path, data) == diagnostic
 
 
+def test_new_diagnostic_equals_the_dataclass() -> None:
+    """The cache's fast constructor builds the same frozen diagnostic."""
+    for diagnostic in DIAGNOSTICS:
+        fields = [getattr(diagnostic, f.name) for f in dataclasses.fields(Diagnostic)]
+        built = new_diagnostic(*fields)
+        assert built == diagnostic and hash(built) == hash(diagnostic)
+        assert repr(built) == repr(diagnostic) and type(built) is Diagnostic
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            built.line = 2  # type: ignore[misc]
+
+
 def test_cache_entry_validity(tmp_path: Path) -> None:
     """An entry is returned only for the same digest and dependency fingerprint."""
     cache = Cache(str(tmp_path / "c"), "key")
@@ -630,6 +723,39 @@ def test_facts_follow_package_contents(tmp_path: Path) -> None:
     outside = Facts(()).dependencies(script)
     (tmp_path / "other" / "c.py").write_text("z = 3\n")
     assert Facts(()).dependencies(script) != outside  # its directory tree
+
+
+@pytest.mark.parametrize("namespace", [False, True])
+def test_facts_place_is_the_module_info(tmp_path: Path, namespace: bool) -> None:
+    """The cache computes project.module_info's facts without the project model."""
+    clear_caches()
+    write_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/api/__init__.py": "",
+            "app/api/routes.py": "",
+            "app/ns/mod.py": "",
+            "app/ns/deep/__init__.py": "",
+            "app/ns/deep/x.py": "",
+            "lib/tool.py": "",
+            "lib/sub/__init__.py": "",
+            "lib/sub/y.py": "",
+            "script.py": "",
+        },
+    )
+    namespaces = (os.path.normcase(str(tmp_path / "app" / "ns")),) if namespace else ()
+    facts = Facts(namespaces)
+    for path in sorted(tmp_path.rglob("*.py")):
+        info = module_info(str(path), namespaces)
+        assert facts.place(str(path)) == [
+            info.in_package,
+            info.top_dir,
+            info.module,
+            info.package,
+            info.is_init,
+            info.parent_is_package,
+        ], path
 
 
 def test_baseline_keys(tmp_path: Path) -> None:

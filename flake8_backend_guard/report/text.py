@@ -35,7 +35,7 @@ def concise(diagnostics: Sequence[Diagnostic], context: ReportContext) -> str:
         The report text (empty when there is nothing to report).
     """
     lines = [concise_line(d) for d in sorted_diagnostics(diagnostics)]
-    return "".join(f"{line}\n" for line in lines)
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def full(diagnostics: Sequence[Diagnostic], context: ReportContext) -> str:
