@@ -17,12 +17,13 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from ..context import FileContext
 from .names import split_name
 from .values import UNKNOWN, const_value
-from .web import FunctionNode, function_of, iter_function_nodes, local_flow
+from .web import FunctionNode, function_nodes, function_of, local_flow
 
 TIMEDELTA_POSITIONAL = (
     "days",
@@ -106,6 +107,7 @@ def _last(name: Optional[str]) -> str:
     return (name or "").rsplit(".", 1)[-1]
 
 
+@lru_cache(maxsize=4096)
 def is_expiry_name(name: str) -> bool:
     """Return True for names of token-lifetime settings.
 
@@ -532,7 +534,7 @@ def _helper_lifetime(
     # Return the longest lifetime a helper such as ``def get_exp(): return
     # datetime.utcnow() + timedelta(hours=4)`` returns, or None when unknown.
     best: Optional[Duration] = None
-    for node in iter_function_nodes(helper):
+    for node in function_nodes(ctx, helper):
         if not isinstance(node, ast.Return) or node.value is None:
             continue
         ctx.parent(node.value)  # link the helper's nodes for the flow analysis

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Dict, FrozenSet, List, Optional, Tuple, Union
 
 from ..context import FileContext
@@ -26,6 +27,11 @@ ROUTE_ATTRS = (
 _NOT_ROUTE_OWNERS = frozenset(
     {"mock", "unittest", "pytest", "requests", "httpx", "responses"}
 )
+# Words of which a file's source contains at least one when it has a route handler
+# (a decorator: "@") or a class-based view method (a base class named like
+# ``_VIEW_BASES``, ``add_resource``, ``add_url_rule``). Rules that only judge
+# routes and view methods declare them as their ``requires`` words.
+ROUTE_WORDS = ("@", "View", "Resource", "HTTPEndpoint", "add_resource", "add_url_rule")
 ERROR_HANDLER_ATTRS = frozenset(
     {"errorhandler", "app_errorhandler", "exception_handler"}
 )
@@ -168,9 +174,11 @@ def _registered_error_handlers(ctx: FileContext) -> FrozenSet[str]:
 
     def compute() -> FrozenSet[str]:
         names: set = set()
-        if ctx.lines and not any(
-            "register_error_handler" in line or "add_exception_handler" in line
-            for line in ctx.lines
+        text = file_text(ctx)
+        if (
+            text is not None
+            and "register_error_handler" not in text
+            and "add_exception_handler" not in text
         ):
             return frozenset()  # fast path: no registration call in the source
         for node in ast.walk(ctx.tree):
@@ -774,10 +782,7 @@ class LocalFlow:
         """
         self.ctx = ctx
         self.func = func
-        self.parents: Dict[ast.AST, ast.AST] = {}
-        for node in ast.walk(func):
-            for child in ast.iter_child_nodes(node):
-                self.parents[child] = node
+        self.parents: Dict[ast.AST, ast.AST] = _parent_map(func)
         # name -> [(position, value, statement, kind)]
         self.table: Dict[
             str, List[Tuple[Tuple[int, int], Optional[ast.AST], ast.AST, str]]
@@ -790,8 +795,10 @@ class LocalFlow:
             + [a for a in (func.args.vararg, func.args.kwarg) if a is not None]
         ):
             self.table.setdefault(arg.arg, []).append((start, None, func, "param"))
-        for node in iter_function_nodes(func):
-            self._collect(node)
+        binding_types = _BINDING_TYPES
+        for node in function_nodes(ctx, func):
+            if node.__class__ in binding_types:
+                self._collect(node)
         for items in self.table.values():
             items.sort(key=lambda item: item[0])
 
@@ -974,6 +981,45 @@ def local_flow(ctx: FileContext, func: FunctionNode) -> LocalFlow:
     return ctx.cached(("web", "flow", id(func)), lambda: LocalFlow(ctx, func))
 
 
+# The nodes ``LocalFlow._collect`` records bindings from.
+_BINDING_TYPES = frozenset(
+    {
+        ast.Assign,
+        ast.AnnAssign,
+        ast.AugAssign,
+        ast.NamedExpr,
+        ast.For,
+        ast.AsyncFor,
+        ast.comprehension,
+        ast.withitem,
+        ast.ExceptHandler,
+    }
+)
+_AST = ast.AST
+
+
+def _parent_map(root: ast.AST) -> Dict[ast.AST, ast.AST]:
+    # child -> parent for every node under ``root``: what ``ast.walk`` with
+    # ``ast.iter_child_nodes`` gives (same breadth-first order, so a node shared
+    # between parents, such as the ``Load()`` singleton, maps to the same one),
+    # without their generators.
+    parents: Dict[ast.AST, ast.AST] = {}
+    order: List[ast.AST] = [root]
+    append = order.append
+    for node in order:  # grows while it is read: breadth first
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, _AST):
+                        parents[item] = node
+                        append(item)
+            elif isinstance(value, _AST):
+                parents[value] = node
+                append(value)
+    return parents
+
+
 def iter_function_nodes(func: FunctionNode) -> List[ast.AST]:
     """Return the nodes of ``func``'s body, nested defs, classes and lambdas excluded.
 
@@ -987,19 +1033,46 @@ def iter_function_nodes(func: FunctionNode) -> List[ast.AST]:
     """
     result: List[ast.AST] = []
     stack: List[ast.AST] = list(func.body)
+    pop = stack.pop
+    push = stack.append
+    scope_types = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    lambda_type = ast.Lambda
     while stack:
-        node = stack.pop()
+        node = pop()
         result.append(node)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if isinstance(node, scope_types):
             stack.extend(node.decorator_list)
             if not isinstance(node, ast.ClassDef):
                 stack.extend(d for d in node.args.defaults)
                 stack.extend(d for d in node.args.kw_defaults if d is not None)
             continue
-        if isinstance(node, ast.Lambda):
+        if node.__class__ is lambda_type:
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        # the children in ``ast.iter_child_nodes`` order
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, _AST):
+                        push(item)
+            elif isinstance(value, _AST):
+                push(value)
     return result
+
+
+def function_nodes(ctx: FileContext, func: FunctionNode) -> List[ast.AST]:
+    """Return :func:`iter_function_nodes` of ``func``, computed once per file.
+
+    Args:
+        ctx: The file context that caches the list.
+        func: The def.
+
+    Returns:
+        The nodes (the list is shared and must not be modified).
+    """
+    return ctx.cached(
+        ("web", "function-nodes", id(func)), lambda: iter_function_nodes(func)
+    )
 
 
 def resolve_values(
@@ -1185,9 +1258,7 @@ def file_text(ctx: FileContext) -> Optional[str]:
     Returns:
         The text, for cheap substring pre-checks before AST work.
     """
-    if not ctx.lines:
-        return None
-    return ctx.cached(("web", "text"), lambda: "".join(ctx.lines))
+    return ctx.text  # the same join of the lines, shared with the engine
 
 
 def node_text(ctx: FileContext, node: ast.AST) -> Optional[str]:
@@ -1211,6 +1282,8 @@ def mentions(ctx: FileContext, node: ast.AST, words: Tuple[str, ...]) -> bool:
     """Return True when the text of ``node`` may contain one of ``words``.
 
     A cheap filter before per-function analyses; True when the text is unknown.
+    The answer is exactly ``any(word in node_text(ctx, node) for word in words)``,
+    found by bounded searches in the file's text instead of joining the lines.
 
     Args:
         ctx: The file context.
@@ -1220,13 +1293,30 @@ def mentions(ctx: FileContext, node: ast.AST, words: Tuple[str, ...]) -> bool:
     Returns:
         False only when none of the words occurs in the node's source.
     """
-    whole = file_text(ctx)
-    if whole is None:
+    known = ctx.cached(("web", "text-lines"), lambda: _text_lines(ctx))
+    if known is None:
         return True
-    in_file = ctx.cached(
-        ("web", "mentions", words), lambda: any(word in whole for word in words)
-    )
-    if not in_file:
-        return False
-    text = node_text(ctx, node)
-    return text is None or any(word in text for word in words)
+    text, offsets = known
+    start = getattr(node, "lineno", 1) - 1
+    end = getattr(node, "end_lineno", None) or start + 1
+    # ``node_text`` joins lines[start:end], that is text[low:high]
+    if not 0 <= start < end < len(offsets):
+        start, end, _step = slice(start, end).indices(len(offsets) - 1)
+        if end <= start:
+            return any(word in "" for word in words)
+    low = offsets[start]
+    high = offsets[end]
+    find = text.find
+    for word in words:
+        if find(word, low, high) >= 0:
+            return True
+    return False
+
+
+def _text_lines(ctx: FileContext) -> Optional[Tuple[str, List[int]]]:
+    # The file's text and the offset in it at which each line starts (then the
+    # text's length); None when the lines are unknown.
+    text = file_text(ctx)
+    if text is None:
+        return None
+    return text, [0] + list(accumulate(map(len, ctx.lines)))

@@ -58,6 +58,9 @@ RULE = Rule(
     overlaps=(),
     options=(),
     references=("https://cwe.mitre.org/data/definitions/1004.html",),
+    # every finding names a cookie (a method, a setting) or a session class
+    # (``_SESSION_CLASS_RE``) configured with cookie flag keywords
+    requires=("ookie", "OOKIE", "Session", "Storage"),
 )
 
 _COOKIE_METHODS = frozenset({"set_cookie", "set_signed_cookie"})
@@ -183,8 +186,25 @@ def _falsy(ctx: FileContext, node: ast.AST) -> bool:
     return value is not UNKNOWN and not value
 
 
+_CALL_METHODS = _COOKIE_METHODS | {"add_middleware"}
+
+
+def _judged_keyword(arg: Optional[str]) -> bool:
+    return arg is not None and (arg in _MACHINERY_KEYWORDS or "COOKIE" in arg.upper())
+
+
 @RULE.on(ast.Call)
-def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
+def _check_call(node: ast.Call, ctx: FileContext) -> Optional[Iterator[Finding]]:
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in _CALL_METHODS:
+        return _call_findings(node, ctx)
+    for kw in node.keywords:
+        if _judged_keyword(kw.arg):
+            return _call_findings(node, ctx)
+    return None  # nothing ``_call_findings`` judges
+
+
+def _call_findings(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
     func = node.func
     if isinstance(func, ast.Attribute):
         if func.attr in _COOKIE_METHODS:
@@ -284,8 +304,22 @@ def _check_assign(node: ast.stmt, ctx: FileContext) -> Iterator[Finding]:
                 return
 
 
+_SETTINGS = _FLAG_SETTINGS | _SAMESITE_SETTINGS
+
+
 @RULE.on(ast.Dict)
-def _check_dict(node: ast.Dict, ctx: FileContext) -> Iterator[Finding]:
+def _check_dict(node: ast.Dict, ctx: FileContext) -> Optional[Iterator[Finding]]:
+    for key in node.keys:
+        if (
+            isinstance(key, ast.Constant)
+            and isinstance(key.value, str)
+            and key.value.lower() in _SETTINGS
+        ):
+            return _dict_findings(node, ctx)
+    return None  # no key ``_setting_problem`` judges
+
+
+def _dict_findings(node: ast.Dict, ctx: FileContext) -> Iterator[Finding]:
     for key, value in zip(node.keys, node.values):
         if isinstance(key, ast.Constant) and isinstance(key.value, str):
             problem = _setting_problem(ctx, key.value, value)

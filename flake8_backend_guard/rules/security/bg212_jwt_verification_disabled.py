@@ -48,6 +48,8 @@ RULE = Rule(
     cwe=347,
     overlaps=(),
     options=(),
+    # a JWT library import (jwt, jose.jwt, authlib.jose.jwt) or a JWT_* setting
+    requires=("jwt", "JWT"),
 )
 
 _SYMMETRIC_PREFIX = ("HS",)
@@ -173,7 +175,7 @@ def _encode_problem(ctx: FileContext, node: ast.Call, library: str) -> Optional[
     return None
 
 
-@RULE.on(ast.Call)
+@RULE.on(ast.Call, names=_OPERATIONS)
 def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
     func = node.func
     if isinstance(func, ast.Attribute):
@@ -217,7 +219,7 @@ def _check_setting(node: ast.stmt, ctx: FileContext) -> Iterator[Finding]:
                 return
 
 
-@RULE.on(ast.keyword)
+@RULE.on(ast.keyword, names=_ALGORITHM_SETTINGS)
 def _check_setting_keyword(node: ast.keyword, ctx: FileContext) -> Iterator[Finding]:
     # ``app.config.update(JWT_ALGORITHM="none")``
     if node.arg in _ALGORITHM_SETTINGS:

@@ -18,7 +18,7 @@ from ...analysis.durations import (
 )
 from ...analysis.names import node_name
 from ...analysis.values import const_value
-from ...analysis.web import iter_function_nodes, local_flow
+from ...analysis.web import function_nodes, local_flow
 from ...context import FileContext
 from ...rule import Example, Finding, Rule
 
@@ -63,6 +63,19 @@ RULE = Rule(
     cwe=613,
     overlaps=(),
     options=("bg-max-token-lifetime", "bg-max-refresh-lifetime"),
+    # a JWT library import, or an expiry word (a part of the setting's name, the
+    # keyword of ``create_token(expires_delta=...)``): see ``is_expiry_name``
+    requires=(
+        "exp",
+        "Exp",
+        "EXP",
+        "ttl",
+        "Ttl",
+        "TTL",
+        "ifetime",
+        "IFETIME",
+        "jwt",
+    ),
 )
 
 _EXPIRY_KEYWORDS = frozenset(
@@ -211,12 +224,27 @@ def _judge_setting(
     )
 
 
+# The handlers below run for every assignment, dict and call of the file: each
+# returns None at once unless a name could be judged, and only then hands over to
+# the generator that judges it.
+
+
 @RULE.on(ast.Assign, ast.AnnAssign)
-def _check_assign(node: ast.stmt, ctx: FileContext) -> Iterator[Finding]:
-    value = getattr(node, "value", None)
+def _check_assign(node: ast.stmt, ctx: FileContext) -> Optional[Iterator[Finding]]:
+    value = node.value  # type: ignore[attr-defined]
     if value is None:
-        return
-    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return None
+    targets = node.targets if node.__class__ is ast.Assign else [node.target]
+    for target in targets:
+        name = target.id if target.__class__ is ast.Name else node_name(target)
+        if name and is_expiry_name(name):
+            return _assign_findings(node, targets, value, ctx)
+    return None
+
+
+def _assign_findings(
+    node: ast.stmt, targets: List[ast.expr], value: ast.expr, ctx: FileContext
+) -> Iterator[Finding]:
     for target in targets:
         name = node_name(target)
         if not name or not is_expiry_name(name):
@@ -229,35 +257,72 @@ def _check_assign(node: ast.stmt, ctx: FileContext) -> Iterator[Finding]:
             return
 
 
+def _is_expiry_key(key: Optional[ast.expr]) -> bool:
+    return (
+        isinstance(key, ast.Constant)
+        and isinstance(key.value, str)
+        and is_expiry_name(key.value)
+    )
+
+
 @RULE.on(ast.Dict)
-def _check_dict(node: ast.Dict, ctx: FileContext) -> Iterator[Finding]:
+def _check_dict(node: ast.Dict, ctx: FileContext) -> Optional[Iterator[Finding]]:
+    for key in node.keys:
+        if _is_expiry_key(key):
+            return _dict_findings(node, ctx)
+    return None
+
+
+def _dict_findings(node: ast.Dict, ctx: FileContext) -> Iterator[Finding]:
     for key, value in zip(node.keys, node.values):
-        if (
-            isinstance(key, ast.Constant)
-            and isinstance(key.value, str)
-            and is_expiry_name(key.value)
-        ):
-            finding = _judge_setting(ctx, key.value, value, value, False)
+        if _is_expiry_key(key):
+            finding = _judge_setting(
+                ctx, key.value, value, value, False  # type: ignore[union-attr]
+            )
             if finding is not None:
                 yield finding
 
 
+def _mentions_jwt(ctx: FileContext) -> bool:
+    # A JWT library call needs "jwt" in the source (its import or the module name).
+    return ctx.cached(("BG213", "mentions-jwt"), lambda: ctx.may_contain("jwt"))
+
+
+def _jwt_encode_library(ctx: FileContext, node: ast.Call) -> Optional[str]:
+    # The library of a JWT ``encode`` call (judged by ``_check_encode``), or None;
+    # only for ``X.encode(...)`` and calls of an imported name.
+    if not _mentions_jwt(ctx):
+        return None
+    kind = jwt_call_kind(ctx, node)
+    if kind is not None and kind[1] == "encode":
+        return kind[0]
+    return None
+
+
 @RULE.on(ast.Call)
-def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
+def _check_call(node: ast.Call, ctx: FileContext) -> Optional[Iterator[Finding]]:
     func = node.func
-    if (
-        isinstance(func, ast.Attribute)
-        and func.attr == "encode"
-        or isinstance(func, ast.Name)
-        and func.id in ctx.aliases
-    ):
-        kind = jwt_call_kind(ctx, node)
-        if kind is not None and kind[1] == "encode":
-            yield from _check_encode(node, ctx, kind[0])
-            return
-    if not node.keywords:
-        return
-    callee = (ctx.call_name(node) or node_name(func) or "").rsplit(".", 1)[-1]
+    if isinstance(func, ast.Attribute):
+        candidate = func.attr == "encode"
+    else:
+        candidate = (
+            isinstance(func, ast.Name) and _mentions_jwt(ctx) and func.id in ctx.aliases
+        )
+    if candidate:
+        library = _jwt_encode_library(ctx, node)
+        if library is not None:
+            return _check_encode(node, ctx, library)
+    for kw in node.keywords:
+        arg = kw.arg
+        # the keywords ``_keyword_findings`` may judge (the callee decides for the
+        # first set)
+        if arg is not None and (arg in _EXPIRY_KEYWORDS or is_expiry_name(arg)):
+            return _keyword_findings(node, ctx)
+    return None
+
+
+def _keyword_findings(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
+    callee = (ctx.call_name(node) or node_name(node.func) or "").rsplit(".", 1)[-1]
     token_call = "token" in callee.lower() or "jwt" in callee.lower()
     for kw in node.keywords:
         if kw.arg is None:
@@ -355,7 +420,7 @@ def _later_items(
     if func is None or not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return []
     items: List[Tuple[Optional[str], ast.expr]] = []
-    for node in iter_function_nodes(func):
+    for node in function_nodes(ctx, func):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if (

@@ -7,6 +7,7 @@ from typing import Iterator, List, Optional, Union
 
 from ...analysis.names import split_name
 from ...analysis.web import (
+    ROUTE_WORDS,
     is_rate_limit_name,
     is_rate_limited,
     path_parts,
@@ -53,6 +54,7 @@ RULE = Rule(
     cwe=307,
     overlaps=(),
     options=("bg-auth-route-pattern", "bg-rate-limit-decorators"),
+    requires=ROUTE_WORDS,  # only routes and view methods are judged
 )
 
 

@@ -8,12 +8,13 @@ from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
 
 from ...analysis.values import is_constant
 from ...analysis.web import (
+    ROUTE_WORDS,
     LocalFlow,
     annotation_item_types,
     annotation_parts,
+    function_nodes,
     is_flask_request,
     is_view_method,
-    iter_function_nodes,
     local_flow,
     parameters_with_defaults,
     path_parameters,
@@ -62,6 +63,7 @@ RULE = Rule(
     cwe=20,
     overlaps=(),
     options=(),
+    requires=ROUTE_WORDS,  # only routes and view methods are judged
 )
 
 _FLASK_READ_ATTRS = frozenset({"json", "form", "args", "values", "data"})
@@ -270,7 +272,7 @@ class _Tracker:
         self.func = func
         self.flow: LocalFlow = local_flow(ctx, func)
         self.loads: Dict[str, List[ast.Name]] = {}
-        for node in iter_function_nodes(func):
+        for node in function_nodes(ctx, func):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                 self.loads.setdefault(node.id, []).append(node)
 
@@ -441,7 +443,7 @@ def _request_reads(ctx: FileContext, func: FunctionNode) -> List[ast.AST]:
     # Return the expressions of ``func`` that read the request body or query.
     starlette = request_parameters(ctx, func)
     reads: List[ast.AST] = []
-    for node in iter_function_nodes(func):
+    for node in function_nodes(ctx, func):
         if not isinstance(node, ast.Attribute):
             continue
         if node.attr in _FLASK_READ_ATTRS and is_flask_request(ctx, node.value):

@@ -10,8 +10,8 @@ from ...analysis.web import (
     LocalFlow,
     annotation_item_types,
     annotation_parts,
+    function_nodes,
     is_flask_request,
-    iter_function_nodes,
     local_flow,
     mentions,
     parameters_with_defaults,
@@ -63,6 +63,7 @@ RULE = Rule(
     cwe=22,
     overlaps=(),
     options=("bg-filename-sanitizers",),
+    requires=(".filename",),  # the client's file name is always ``X.filename``
 )
 
 _UPLOAD_TYPES = frozenset({"UploadFile", "FileStorage"})
@@ -178,7 +179,7 @@ class _Analysis:
         self._raw_cache: Dict[int, Optional[str]] = {}
         self.saved_names: Set[str] = {
             node.func.value.id
-            for node in iter_function_nodes(func)
+            for node in function_nodes(ctx, func)
             if isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr == "save"
@@ -409,7 +410,7 @@ class _Analysis:
 
     # ---- sinks -----------------------------------------------------------------------
     def sink_findings(self) -> Iterator[Finding]:
-        for node in iter_function_nodes(self.func):
+        for node in function_nodes(self.ctx, self.func):
             if isinstance(node, ast.Call):
                 yield from self._check_sink_call(node)
             elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
@@ -455,7 +456,19 @@ def _text(node: ast.AST) -> str:
 
 
 @RULE.on_leave(ast.FunctionDef, ast.AsyncFunctionDef)
-def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
+def _check_function(
+    node: FunctionNode, ctx: FileContext
+) -> Optional[Iterator[Finding]]:
     if not mentions(ctx, node, (".filename",)):
-        return
-    yield from _Analysis(ctx, node).sink_findings()
+        return None
+    # Every source is an ``X.filename`` of the function itself whose ``X`` is an
+    # upload (``source_of`` follows the function's own bindings and subexpressions
+    # only): without one, no sink can report.
+    analysis: Optional[_Analysis] = None
+    for sub in function_nodes(ctx, node):
+        if isinstance(sub, ast.Attribute) and sub.attr == "filename":
+            if analysis is None:
+                analysis = _Analysis(ctx, node)
+            if analysis.is_upload(sub.value):
+                return analysis.sink_findings()
+    return None

@@ -9,10 +9,10 @@ from ...analysis.web import (
     LocalFlow,
     error_handler_exception_param,
     error_handler_exception_types,
+    function_nodes,
     is_error_handler,
     is_route_handler,
     is_view_method,
-    iter_function_nodes,
     local_flow,
     mentions,
 )
@@ -65,6 +65,16 @@ RULE = Rule(
     cwe=209,
     overlaps=(),
     options=(),
+    # the detail: a caught exception, a traceback, or an error handler's argument
+    requires=(
+        "except",
+        "format_exc",  # also format_exception
+        "format_tb",
+        "format_stack",
+        "errorhandler",
+        "exception_handler",
+        "register_error_handler",
+    ),
 )
 
 _TRACEBACK_FUNCS = frozenset(
@@ -383,7 +393,7 @@ class _Analysis:
 
     def findings(self) -> Iterator[Finding]:
         sink_calls: Set[int] = set()
-        nodes = iter_function_nodes(self.func)
+        nodes = function_nodes(self.ctx, self.func)
         for node in nodes:
             if not isinstance(node, ast.Call):
                 continue
@@ -444,13 +454,8 @@ def _sink_text(ctx: FileContext, node: ast.Call) -> str:
     return f"{_last(name)}(...)"
 
 
-_SOURCE_WORDS = (
-    "except",
-    "format_exc",
-    "format_exception",
-    "format_tb",
-    "format_stack",
-)
+# (``format_exc`` also finds ``format_exception``)
+_SOURCE_WORDS = ("except", "format_exc", "format_tb", "format_stack")
 _SINK_WORDS = (
     "jsonify",
     "Response",
@@ -463,15 +468,17 @@ _SINK_WORDS = (
 
 
 @RULE.on_leave(ast.FunctionDef, ast.AsyncFunctionDef)
-def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
+def _check_function(
+    node: FunctionNode, ctx: FileContext
+) -> Optional[Iterator[Finding]]:
     handler = is_error_handler(ctx, node)
     if not handler and not mentions(ctx, node, _SOURCE_WORDS):
-        return
+        return None
     to_client = (
         handler
         or (node.decorator_list and is_route_handler(ctx, node))
         or is_view_method(ctx, node, ctx.class_)
     )
     if not to_client and not mentions(ctx, node, _SINK_WORDS):
-        return
-    yield from _Analysis(ctx, node).findings()
+        return None
+    return _Analysis(ctx, node).findings()

@@ -44,6 +44,8 @@ RULE = Rule(
     severity="error",
     cwe=489,
     overlaps=("S201", "B201"),
+    # debug keywords, attributes and settings, ``DebuggedApplication``, ``reload=``
+    requires=("ebug", "EBUG", "reload"),
 )
 
 _DEBUGGER = "debug mode (interactive debugger and tracebacks)"
@@ -130,12 +132,27 @@ def _is_app_object(node: ast.AST) -> bool:
     return name in ("app", "application", "current_app", "api") or name.endswith("_app")
 
 
+_CONFIG_UPDATES = frozenset({"update", "from_mapping"})
+# The keywords a call other than ``config.update(...)`` is judged by.
+_FLAG_KEYWORDS = frozenset({"use_debugger", "debug", "reload", "evalex"})
+
+
 @RULE.on(ast.Call)
-def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
+def _check_call(node: ast.Call, ctx: FileContext) -> Optional[Iterator[Finding]]:
     func = node.func
     attr = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    if not node.keywords and attr not in ("update", "from_mapping"):
-        return
+    if attr not in _CONFIG_UPDATES:
+        for kw in node.keywords:
+            if kw.arg in _FLAG_KEYWORDS:
+                break
+        else:
+            return None  # no flag to judge (this also covers calls without keywords)
+    return _call_findings(node, ctx, func, attr)
+
+
+def _call_findings(
+    node: ast.Call, ctx: FileContext, func: ast.expr, attr: str
+) -> Iterator[Finding]:
     for kw in node.keywords:
         if kw.arg == "use_debugger" and _is_on(ctx, kw.value):
             yield RULE.finding(node, what="`use_debugger=True`", feature=_DEBUGGER)
@@ -220,12 +237,32 @@ def _config_update_debug(ctx: FileContext, node: ast.Call) -> bool:
     return False
 
 
+def _may_judge(target: ast.expr) -> bool:
+    # A first, cheap condition of each branch of ``_assign_findings``.
+    if isinstance(target, ast.Attribute):
+        return target.attr == "debug"
+    if isinstance(target, ast.Subscript):
+        return _is_config(target.value)
+    if isinstance(target, ast.Name):
+        return target.id.upper() in _DEBUG_NAMES
+    return False
+
+
 @RULE.on(ast.Assign, ast.AnnAssign)
-def _check_assign(node: ast.stmt, ctx: FileContext) -> Iterator[Finding]:
-    value = node.value
+def _check_assign(node: ast.stmt, ctx: FileContext) -> Optional[Iterator[Finding]]:
+    value = node.value  # type: ignore[attr-defined]
     if value is None:
-        return
+        return None
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    for target in targets:
+        if _may_judge(target):
+            return _assign_findings(node, ctx, targets, value)
+    return None
+
+
+def _assign_findings(
+    node: ast.stmt, ctx: FileContext, targets: List[ast.expr], value: ast.expr
+) -> Iterator[Finding]:
     for target in targets:
         if isinstance(target, ast.Attribute):
             if target.attr == "debug" and _is_app_object(target.value):

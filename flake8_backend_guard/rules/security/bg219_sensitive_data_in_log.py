@@ -217,7 +217,9 @@ def _call_label(ctx: FileContext, node: ast.Call) -> Optional[str]:
     return f"`{short}.{func.attr}()`"
 
 
-@RULE.on_leave(ast.Call)  # on leave: the arguments' parents are known (dataflow)
+# on leave: the arguments' parents are known (dataflow); only ``print()`` and the
+# logging methods are judged (see ``_call_label``)
+@RULE.on_leave(ast.Call, names=_LEVELS | {"print"})
 def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
     label = _call_label(ctx, node)
     if label is None:

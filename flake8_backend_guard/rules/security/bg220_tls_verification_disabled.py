@@ -38,6 +38,9 @@ RULE = Rule(
     severity="error",
     cwe=295,
     overlaps=("S501", "S323", "B501", "B323"),
+    # the keywords and attributes judged; ``CERT_NONE`` and
+    # ``_create_unverified_context`` are only judged as names from ``ssl``/``_ssl``
+    requires=("ssl", "verify", "check_hostname", "cert_reqs", "tls"),
 )
 
 _HTTP_METHODS = frozenset(
@@ -68,6 +71,7 @@ _CLIENT_SUFFIXES = (
 _CLIENT_ROOTS = frozenset({"requests", "httpx"})
 _CERT_NONE = frozenset({"ssl.CERT_NONE", "ssl.VerifyMode.CERT_NONE", "_ssl.CERT_NONE"})
 _UNVERIFIED = frozenset({"ssl._create_unverified_context"})
+_SSL_NAMES = frozenset({"CERT_NONE", "_create_unverified_context"})
 _INSECURE_TRUE = frozenset(
     {"tlsAllowInvalidCertificates", "tlsAllowInvalidHostnames", "tlsInsecure"}
 )
@@ -137,7 +141,7 @@ def _is_http_call(ctx: FileContext, node: ast.Call) -> bool:
     return last.endswith(_CLIENT_SUFFIXES)
 
 
-@RULE.on(ast.Attribute)
+@RULE.on(ast.Attribute, names=_SSL_NAMES)
 def _check_attribute(node: ast.Attribute, ctx: FileContext) -> Iterator[Finding]:
     attr = node.attr
     if attr == "CERT_NONE":
@@ -148,9 +152,9 @@ def _check_attribute(node: ast.Attribute, ctx: FileContext) -> Iterator[Finding]
             yield RULE.finding(node, what=f"`ssl.{attr}`")
 
 
-@RULE.on(ast.Name)
+@RULE.on(ast.Name, names=_SSL_NAMES)
 def _check_name(node: ast.Name, ctx: FileContext) -> Iterator[Finding]:
-    if node.id not in ("CERT_NONE", "_create_unverified_context"):
+    if node.id not in _SSL_NAMES:
         return
     if not isinstance(node.ctx, ast.Load):
         return

@@ -47,6 +47,8 @@ RULE = Rule(
     severity="error",
     cwe=942,
     overlaps=(),
+    # flask_cors, quart_cors, CORSMiddleware or a CORS_* setting
+    requires=("cors", "CORS"),
 )
 
 _WILDCARD_STRINGS = frozenset(
@@ -196,15 +198,21 @@ def _config_key(target: ast.AST) -> Optional[str]:
     return None
 
 
-@RULE.on_leave(ast.Call)  # on leave: argument names have parents (dataflow)
+_FLASK_CORS_CALLS = frozenset({"CORS", "init_app", "cross_origin"})
+_STARLETTE_CALLS = frozenset({"add_middleware", "Middleware", "CORSMiddleware"})
+_QUART_CORS_CALLS = frozenset({"cors", "route_cors", "websocket_cors"})
+
+
+# on leave: argument names have parents (dataflow); keyed on the callee as written
+@RULE.on_leave(ast.Call, names=_FLASK_CORS_CALLS | _STARLETTE_CALLS | _QUART_CORS_CALLS)
 def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
     func = node.func
     attr = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    if attr in ("CORS", "init_app", "cross_origin"):
+    if attr in _FLASK_CORS_CALLS:
         yield from _check_flask_cors(node, ctx, attr)
-    elif attr in ("add_middleware", "Middleware", "CORSMiddleware"):
+    elif attr in _STARLETTE_CALLS:
         yield from _check_starlette(node, ctx, attr)
-    elif attr in ("cors", "route_cors", "websocket_cors"):
+    elif attr in _QUART_CORS_CALLS:
         if (ctx.call_name(node) or "") in _QUART_CORS:
             credentials = _keyword(node, "allow_credentials")
             origin = _keyword(node, "allow_origin")
