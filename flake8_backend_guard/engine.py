@@ -276,12 +276,12 @@ class Engine:
             item = pop()
             if item.__class__ is tuple:
                 node = item[0]
-                node_type = node.__class__
-                if isinstance(node, scope_types):
-                    scopes.pop()
-                handlers = leave.get(node_type)
-                if handlers is None and node_type in leave_keyed:
-                    handlers = _keyed(leave_keyed[node_type], node, aliases)
+                if len(item) == 2:
+                    handlers = item[1]  # keyed: looked up when entered
+                else:
+                    if isinstance(node, scope_types):
+                        scopes.pop()
+                    handlers = leave.get(node.__class__)
                 if handlers:
                     for rule, func in handlers:
                         if failed and rule.code in failed:
@@ -298,8 +298,15 @@ class Engine:
             if node_type in import_types and scopes:
                 ctx.add_import(node)
             is_scope = isinstance(node, scope_types)
-            if is_scope or node_type in leave or node_type in leave_keyed:
+            if is_scope or node_type in leave:
                 push((node,))  # below the children: left after all of them
+            elif node_type in leave_keyed:
+                # Keyed leave handlers are looked up now (an expression binds no
+                # import, so the aliases are the same when it is left); nodes with
+                # none are not left at all.
+                leaving = _keyed(leave_keyed[node_type], node, aliases)
+                if leaving:
+                    push((node, leaving))
             # children go straight onto the stack, last child first, parents
             # recorded before the handlers run (no per-node list)
             start = len(stack)

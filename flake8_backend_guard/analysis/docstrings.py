@@ -33,12 +33,32 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tup
 from typing import Union
 
 from ..context import FileContext
-from .structure import own_body_nodes
+from .structure import (
+    all_statements,
+    class_defs,
+    may_contain,
+    own_statements,
+    select_statements,
+    source_text,
+    statement_nodes,
+    word_lines,
+)
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 DefNode = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef]
 FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_MATCH_CASE = getattr(ast, "match_case", ())  # Python 3.10+
+_COMPOUND = tuple(
+    cls
+    for cls in vars(ast).values()
+    if isinstance(cls, type)
+    and issubclass(cls, ast.stmt)
+    and {"body", "handlers", "cases", "finalbody"} & set(cls._fields)
+)
+_NESTED_FIELDS: Dict[type, Tuple[str, ...]] = {}
+# The keyword ``for`` (of a comprehension): not inside a longer identifier.
+_FOR_KEYWORD = re.compile(r"(?<![^\W\d])for(?!\w)")
 
 # ---- section vocabularies -------------------------------------------------------
 
@@ -363,6 +383,34 @@ def _parse_sphinx(text: str) -> Docstring:
 
 _PARSERS = {"google": _parse_google, "numpy": _parse_numpy, "sphinx": _parse_sphinx}
 
+# What a docstring must contain to have any section, a superset of what the
+# parsers accept: a known Google header word (any case) that starts a line and is
+# followed by a colon, a NumPy underline, a Sphinx field at the start of a line.
+_GOOGLE_HEADER_END = re.compile(
+    r"(?<!\S)(?:args|arguments|parameters|params|kwargs|returns?|yields?|raises?"
+    r"|exceptions|attributes|attrs"
+    r"|(?:keyword|other)[ \t](?:args|arguments|parameters|params))\Z",
+    re.IGNORECASE,
+)
+_SPHINX_FIELD_HINT = re.compile(r"(?<!\S):[A-Za-z]")
+
+
+def _may_have_sections(text: str, style: str) -> bool:
+    # False only when the parser of ``style`` certainly finds no section.
+    if style == "numpy":
+        return "---" in text
+    if style == "sphinx":
+        return _SPHINX_FIELD_HINT.search(text) is not None
+    colon = text.find(":")
+    while colon >= 0:
+        end = colon
+        while end > 0 and text[end - 1].isspace():
+            end -= 1  # `Returns :`
+        if _GOOGLE_HEADER_END.search(text, max(0, end - 24), end):
+            return True
+        colon = text.find(":", colon + 1)
+    return False
+
 
 def parse_docstring(text: str, style: str = "google") -> Docstring:
     """Parse a docstring written in ``style``.
@@ -374,7 +422,11 @@ def parse_docstring(text: str, style: str = "google") -> Docstring:
     Returns:
         What the docstring documents.
     """
-    return _PARSERS.get(style, _parse_google)(text)
+    if style not in _PARSERS:
+        style = "google"
+    if not _may_have_sections(text, style):
+        return Docstring(style=style)  # a summary and prose only
+    return _PARSERS[style](text)
 
 
 def docstring_text(node: ast.AST) -> Optional[str]:
@@ -392,13 +444,14 @@ def docstring_text(node: ast.AST) -> Optional[str]:
     if not body or not isinstance(body, list):
         return None
     first = body[0]
-    if (
-        isinstance(first, ast.Expr)
-        and isinstance(first.value, ast.Constant)
-        and isinstance(first.value.value, str)
-        and first.value.value.strip()
-    ):
-        return first.value.value
+    if first.__class__ is not ast.Expr and not isinstance(first, ast.Expr):
+        return None
+    value = first.value  # type: ignore[attr-defined]
+    if value.__class__ is not ast.Constant and not isinstance(value, ast.Constant):
+        return None
+    text = value.value
+    if isinstance(text, str) and text.strip():
+        return text
     return None
 
 
@@ -548,7 +601,9 @@ def is_override(ctx: FileContext, node: DefNode) -> bool:
 def _singledispatch_names(ctx: FileContext) -> FrozenSet[str]:
     def compute() -> FrozenSet[str]:
         names = set()
-        for node in ast.walk(ctx.tree):
+        if not ctx.may_contain("singledispatch"):
+            return frozenset()  # the decorator's name (or its import) is not there
+        for node in all_statements(ctx):
             if isinstance(node, FUNCTION_TYPES) and _last_parts(ctx, node) & {
                 "singledispatch",
                 "singledispatchmethod",
@@ -692,12 +747,13 @@ def _expr_name(node: Optional[ast.AST]) -> Optional[str]:
     return None
 
 
-def _raised_name(exc: Optional[ast.expr], local_names: FrozenSet[str]) -> Optional[str]:
+def _class_name(exc: Optional[ast.expr]) -> Optional[str]:
     # Return the class name a ``raise`` raises by name, or None when not judged.
     #
     # ``raise X``, ``raise X(...)``, ``raise mod.X(...)`` count when the last part
-    # is CapWords (a class); ``raise err`` of a variable, ``raise make_error()``,
-    # ``raise self.error`` and locally bound names are not judged.
+    # is CapWords (a class); ``raise err`` of a variable, ``raise make_error()``
+    # and ``raise self.error`` are not judged (nor, see _escaping_raises, names
+    # bound in the function).
     target = exc.func if isinstance(exc, ast.Call) else exc
     name = _expr_name(target)
     if not name:
@@ -705,22 +761,7 @@ def _raised_name(exc: Optional[ast.expr], local_names: FrozenSet[str]) -> Option
     last = name.rpartition(".")[2]
     if not last[:1].isupper() or (last.isupper() and "_" in last):
         return None  # a variable (``err``) or a constant instance (``NOT_FOUND``)
-    if "." not in name and name in local_names:
-        return None
     return name
-
-
-def _children(node: ast.AST) -> List[ast.AST]:
-    children: List[ast.AST] = []
-    for name in node._fields:
-        value = getattr(node, name, None)
-        if value.__class__ is list:
-            for item in value:
-                if isinstance(item, ast.AST):
-                    children.append(item)
-        elif isinstance(value, ast.AST):
-            children.append(value)
-    return children
 
 
 def _handler_names(handler: ast.ExceptHandler) -> Optional[List[str]]:
@@ -736,15 +777,11 @@ def _handler_names(handler: ast.ExceptHandler) -> Optional[List[str]]:
     return names
 
 
-def _has_bare_raise(body: Sequence[ast.stmt]) -> bool:
-    stack: List[ast.AST] = list(body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Raise) and node.exc is None:
+def _has_bare_raise(handler: ast.ExceptHandler) -> bool:
+    # A ``raise`` is a statement: the handler's statements are enough.
+    for stmt in own_statements(handler):
+        if isinstance(stmt, ast.Raise) and stmt.exc is None:
             return True
-        if isinstance(node, _NESTED_SCOPES):
-            continue
-        stack.extend(ast.iter_child_nodes(node))
     return False
 
 
@@ -759,13 +796,15 @@ def _catching_with(node: Union[ast.With, ast.AsyncWith]) -> bool:
 
 
 def _walk_raises(
-    func: FunctionNode,
+    func: FunctionNode, lines: Optional[List[int]] = None
 ) -> Iterator[Tuple[ast.Raise, List[List[ast.ExceptHandler]]]]:
     # Yield each own ``raise`` with the handler lists of the ``try`` bodies it is in.
     #
     # A raise under ``with pytest.raises(...)``/``suppress(...)`` is not yielded.
-    stack: List[Tuple[ast.AST, Tuple[List[ast.ExceptHandler], ...]]] = [
-        (stmt, ()) for stmt in reversed(func.body)
+    # ``raise`` is a statement: only statement lists are walked, and with ``lines``
+    # (those holding the word ``raise``) only the statements around them.
+    stack: List[Tuple[ast.stmt, Tuple[List[ast.ExceptHandler], ...]]] = [
+        (stmt, ()) for stmt in reversed(select_statements(func.body, lines))
     ]
     while stack:
         node, guards = stack.pop()
@@ -778,18 +817,44 @@ def _walk_raises(
             continue
         if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
             handlers = list(node.handlers)  # type: ignore[attr-defined]
-            rest: List[ast.AST] = []
+            rest: List[ast.stmt] = []
             for handler in handlers:
-                rest.extend(handler.body)
-            rest.extend(node.orelse)  # type: ignore[attr-defined]
-            rest.extend(node.finalbody)  # type: ignore[attr-defined]
+                rest.extend(select_statements(handler.body, lines))
+            rest.extend(select_statements(node.orelse, lines))  # type: ignore
+            rest.extend(select_statements(node.finalbody, lines))  # type: ignore
             for child in reversed(rest):
                 stack.append((child, guards))
-            for child in reversed(node.body):  # type: ignore[attr-defined]
+            body = select_statements(node.body, lines)  # type: ignore[attr-defined]
+            for child in reversed(body):
                 stack.append((child, guards + (handlers,)))
             continue
-        for child in reversed(_children(node)):
+        for child in reversed(_blocks(node, lines)):
             stack.append((child, guards))
+
+
+def _blocks(stmt: ast.stmt, lines: Optional[List[int]]) -> List[ast.stmt]:
+    # The statements nested in ``stmt`` (if/for/while/with bodies, match cases)
+    # whose lines hold one of ``lines`` (all with None).
+    nested: List[ast.stmt] = []
+    cls = stmt.__class__
+    fields = _NESTED_FIELDS.get(cls)
+    if fields is None:
+        fields = tuple(f for f in cls._fields if f in ("body", "cases", "orelse"))
+        _NESTED_FIELDS[cls] = fields
+    for field in fields:
+        items = getattr(stmt, field, None)
+        if isinstance(items, list) and items:
+            if isinstance(items[0], _MATCH_CASE):
+                for case in items:
+                    nested.extend(select_statements(case.body, lines))
+            else:
+                nested.extend(select_statements(items, lines))
+    return nested
+
+
+def _has_blocks(stmt: ast.stmt) -> bool:
+    # True for a compound statement (its lines include those of its blocks).
+    return stmt.__class__ in _COMPOUND or isinstance(stmt, _COMPOUND)
 
 
 def _is_stub_body(func: FunctionNode) -> bool:
@@ -809,16 +874,12 @@ def _is_stub_body(func: FunctionNode) -> bool:
     return True
 
 
-def _source_text(ctx: FileContext, func: FunctionNode) -> Optional[str]:
-    # Return the source of ``func`` (None when the lines are not available).
-    end = getattr(func, "end_lineno", None)
-    if not ctx.lines or end is None:
-        return None
-    return "".join(ctx.lines[func.lineno - 1 : end])
-
-
 def body_facts(ctx: FileContext, func: FunctionNode) -> BodyFacts:
     """Return what ``func``'s own body returns and yields (cached per function).
+
+    ``return`` statements are found by walking statements only (those on lines
+    holding ``return``); ``yield`` expressions only in the statements on lines
+    holding ``yield``.
 
     Args:
         ctx: The file context (source lines and cache).
@@ -831,28 +892,41 @@ def body_facts(ctx: FileContext, func: FunctionNode) -> BodyFacts:
 
     def compute() -> BodyFacts:
         facts = BodyFacts(is_stub=_is_stub_body(func))
-        text = _source_text(ctx, func)
-        if text is not None and "return" not in text and "yield" not in text:
-            return facts  # keywords cannot hide: no return nor yield at all
-        for node in own_body_nodes(func, ctx):
-            kind = type(node)
-            if kind is ast.Return:
-                value = node.value  # type: ignore[attr-defined]
-                if value is not None and not (
-                    isinstance(value, ast.Constant) and value.value is None
-                ):
-                    facts.returns_value = True
-            elif kind is ast.Yield or kind is ast.YieldFrom:
-                facts.is_generator = True
-                value = node.value  # type: ignore[attr-defined]
-                if kind is ast.YieldFrom or (
-                    value is not None
-                    and not (isinstance(value, ast.Constant) and value.value is None)
-                ):
-                    facts.yields_value = True
+        if _returns_value(func.body[-1]) or (
+            may_contain(ctx, func, "return")
+            and any(
+                _returns_value(stmt)
+                for stmt in own_statements(func, word_lines(ctx, "return", func))
+            )
+        ):
+            facts.returns_value = True
+        if may_contain(ctx, func, "yield"):
+            for stmt in own_statements(func, word_lines(ctx, "yield", func)):
+                for node in statement_nodes(stmt, "body"):
+                    kind = node.__class__
+                    if kind is ast.Yield or kind is ast.YieldFrom:
+                        facts.is_generator = True
+                        value = node.value  # type: ignore[attr-defined]
+                        if kind is ast.YieldFrom or (
+                            value is not None
+                            and not (
+                                isinstance(value, ast.Constant) and value.value is None
+                            )
+                        ):
+                            facts.yields_value = True
         return facts
 
     return ctx.cached(("docstrings", "body", id(func)), compute)
+
+
+def _returns_value(stmt: ast.stmt) -> bool:
+    # True for ``return <value>`` whose value is not a literal None.
+    if stmt.__class__ is not ast.Return:
+        return False
+    value = stmt.value  # type: ignore[attr-defined]
+    return value is not None and not (
+        isinstance(value, ast.Constant) and value.value is None
+    )
 
 
 def raised_names(ctx: FileContext, func: FunctionNode) -> List[str]:
@@ -874,8 +948,7 @@ def raised_names(ctx: FileContext, func: FunctionNode) -> List[str]:
     """
 
     def compute() -> List[str]:
-        text = _source_text(ctx, func)
-        if text is not None and "raise" not in text:
+        if not may_contain(ctx, func, "raise"):
             return []
         return _escaping_raises(ctx, func)
 
@@ -886,15 +959,17 @@ def _escaping_raises(ctx: FileContext, func: FunctionNode) -> List[str]:
     # Return the names raised by name in ``func`` that can escape it, in order.
     abstract: Optional[bool] = None
     protocol = _PROTOCOL_EXCEPTIONS.get(func.name)
-    local: Optional[FrozenSet[str]] = None
     raised: List[str] = []
-    for raise_node, guards in _walk_raises(func):
+    found = list(_walk_raises(func, word_lines(ctx, "raise", func)))
+    by_name: Dict[str, int] = {}  # how many of these raises name a plain Name
+    for raise_node, _ in found:
         exc = raise_node.exc
         target = exc.func if isinstance(exc, ast.Call) else exc
-        if isinstance(target, ast.Name) and local is None:
-            local = _local_names(ctx, func)  # only needed for ``raise Name``
-        name = _raised_name(exc, local or frozenset())
-        if name is None:
+        if isinstance(target, ast.Name):
+            by_name[target.id] = by_name.get(target.id, 0) + 1
+    for raise_node, guards in found:
+        name = _class_name(raise_node.exc)
+        if name is None or name in raised:
             continue
         last = name.rpartition(".")[2]
         if last == protocol:
@@ -906,22 +981,92 @@ def _escaping_raises(ctx: FileContext, func: FunctionNode) -> List[str]:
                 continue
         if any(_caught(ctx, last, handlers) for handlers in guards):
             continue
-        if name not in raised:
-            raised.append(name)
+        if "." not in name and _is_local_name(ctx, func, name, by_name[name]):
+            continue  # ``raise Error`` of a local variable or parameter
+        raised.append(name)
     return raised
 
 
-def _local_names(ctx: FileContext, func: FunctionNode) -> FrozenSet[str]:
-    # Return the names bound in ``func``'s own body (parameters included).
-    names = {arg.arg for arg in parameters(func)}
-    for node in own_body_nodes(func, ctx):
-        kind = type(node)
-        if kind is ast.Name:
-            if isinstance(node.ctx, ast.Store):  # type: ignore[attr-defined]
-                names.add(node.id)  # type: ignore[attr-defined]
-        elif kind is ast.ExceptHandler and node.name:  # type: ignore[attr-defined]
-            names.add(node.name)  # type: ignore[attr-defined]
-    return frozenset(names)
+def _is_local_name(
+    ctx: FileContext, func: FunctionNode, name: str, raises: int
+) -> bool:
+    # True when ``name`` is bound in ``func``'s own body: a parameter, a stored
+    # name (also a walrus or comprehension target) or an ``except ... as`` name.
+    # ``raises`` of the function's raise statements name it: a binding would be
+    # one more occurrence of the word in the function's lines, and it is on a
+    # line holding the name: only those statements are read.
+
+    def compute() -> bool:
+        if any(arg.arg == name for arg in parameters(func)):
+            return True
+        source = source_text(ctx)
+        end = getattr(func, "end_lineno", None)
+        if source is not None and end is not None:
+            start, stop = source.span(func.lineno, end)
+            if source.text.count(name, start, stop) <= raises:
+                return False  # the name occurs in these raises only
+        for stmt in own_statements(func, word_lines(ctx, name, func)):
+            if isinstance(stmt, _NESTED_SCOPES):
+                continue
+            end = getattr(stmt, "end_lineno", None)
+            if source is not None and end is not None and not _has_blocks(stmt):
+                text = source.text
+                start, stop = source.span(stmt.lineno, end)
+                if text.find(":=", start, stop) < 0 and (
+                    text.find("for", start, stop) < 0
+                    or _FOR_KEYWORD.search(text, start, stop) is None
+                ):
+                    # no walrus nor comprehension here: the statement's targets
+                    if _target_binds(stmt, name):
+                        return True
+                    continue
+            for node in statement_nodes(stmt, "body"):
+                kind = node.__class__
+                if kind is ast.Name:
+                    if node.id == name and isinstance(  # type: ignore[attr-defined]
+                        node.ctx, ast.Store  # type: ignore[attr-defined]
+                    ):
+                        return True
+                elif kind is ast.ExceptHandler and node.name == name:  # type: ignore
+                    return True
+        return False
+
+    return ctx.cached(("docstrings", "local", id(func), name), compute)
+
+
+def _target_binds(stmt: ast.stmt, name: str) -> bool:
+    # True when the targets of an assignment, loop, ``with`` or ``except`` of
+    # ``stmt`` itself store ``name`` (walrus and comprehensions left out).
+    cls = stmt.__class__
+    if cls is ast.Assign:
+        targets: List[ast.AST] = list(stmt.targets)  # type: ignore[attr-defined]
+    elif cls in (ast.With, ast.AsyncWith):
+        targets = [
+            item.optional_vars
+            for item in stmt.items  # type: ignore[attr-defined]
+            if item.optional_vars is not None
+        ]
+    elif cls is ast.Try or cls.__name__ == "TryStar":
+        return any(
+            handler.name == name for handler in stmt.handlers  # type: ignore
+        )
+    else:
+        target = getattr(stmt, "target", None)
+        if target is None:
+            target = getattr(stmt, "name", None)  # Python 3.12 `type X = ...`
+        targets = [target] if isinstance(target, ast.AST) else []
+    while targets:
+        target = targets.pop()
+        if target.__class__ is ast.Name:
+            if target.id == name and isinstance(  # type: ignore[attr-defined]
+                target.ctx, ast.Store  # type: ignore[attr-defined]
+            ):
+                return True
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            targets.extend(target.elts)
+        elif isinstance(target, ast.Starred):
+            targets.append(target.value)
+    return False
 
 
 def _caught(ctx: FileContext, name: str, handlers: List[ast.ExceptHandler]) -> bool:
@@ -933,7 +1078,7 @@ def _caught(ctx: FileContext, name: str, handlers: List[ast.ExceptHandler]) -> b
         else:
             matches = any(is_subclass(ctx, name, parent) for parent in caught)
         if matches:
-            return not _has_bare_raise(handler.body)
+            return not _has_bare_raise(handler)
     return False
 
 
@@ -943,11 +1088,12 @@ def _caught(ctx: FileContext, name: str, handlers: List[ast.ExceptHandler]) -> b
 def _local_bases(ctx: FileContext) -> Dict[str, List[str]]:
     def compute() -> Dict[str, List[str]]:
         bases: Dict[str, List[str]] = {}
-        for node in ctx.nodes(ast.ClassDef):
-            names = [_expr_name(base) for base in node.bases]
-            bases.setdefault(node.name, []).extend(
-                n.rpartition(".")[2] for n in names if n
-            )
+        for name, classes in class_defs(ctx).items():
+            for node in classes:
+                names = [_expr_name(base) for base in node.bases]
+                bases.setdefault(name, []).extend(
+                    n.rpartition(".")[2] for n in names if n
+                )
         return bases
 
     return ctx.cached(("docstrings", "class_bases"), compute)

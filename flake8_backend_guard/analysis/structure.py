@@ -14,14 +14,16 @@ import builtins
 import fnmatch
 import os
 import re
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
+from itertools import accumulate
 from typing import (
     Dict,
     FrozenSet,
     Iterable,
-    Iterator,
     List,
     Optional,
+    Sequence,
     Set,
     Tuple,
     Union,
@@ -180,16 +182,6 @@ OVERRIDE_DECORATORS = frozenset(
 )
 
 
-def _class_defs(ctx: FileContext) -> Dict[str, List[ast.ClassDef]]:
-    def compute() -> Dict[str, List[ast.ClassDef]]:
-        result: Dict[str, List[ast.ClassDef]] = {}
-        for node in ctx.nodes(ast.ClassDef):
-            result.setdefault(node.name, []).append(node)
-        return result
-
-    return ctx.cached(("structure", "classdefs"), compute)
-
-
 def _base_roots(ctx: FileContext, cls: ast.ClassDef, depth: int = 0) -> List[str]:
     # Return the qualified names of the bases of ``cls`` and its same-file bases.
     roots: List[str] = []
@@ -205,7 +197,7 @@ def _base_roots(ctx: FileContext, cls: ast.ClassDef, depth: int = 0) -> List[str
             continue
         roots.append(name)
         if isinstance(target, ast.Name) and target.id not in ctx.aliases:
-            for parent in _class_defs(ctx).get(target.id, []):
+            for parent in class_defs(ctx).get(target.id, []):
                 if parent is not cls:
                     roots.extend(_base_roots(ctx, parent, depth + 1))
     return roots
@@ -301,7 +293,8 @@ def inside_logging_call(ctx: FileContext, node: ast.AST) -> bool:
         Whether a logging call's arguments contain ``node``.
     """
     child = node
-    for ancestor in ctx.ancestors(node):
+    ancestor = ctx.parent(node)
+    while ancestor is not None:
         if isinstance(ancestor, (ast.stmt, ast.Lambda)):
             return False
         if (
@@ -311,6 +304,7 @@ def inside_logging_call(ctx: FileContext, node: ast.AST) -> bool:
         ):
             return True
         child = ancestor
+        ancestor = ctx.parent(ancestor)
     return False
 
 
@@ -347,15 +341,426 @@ def under_main_guard(ctx: FileContext, node: ast.AST) -> bool:
         Whether a ``__main__`` guard's body contains the node.
     """
     child = node
-    for ancestor in ctx.ancestors(node):
+    ancestor = ctx.parent(node)
+    while ancestor is not None:
         if isinstance(ancestor, ast.If) and is_main_guard(ancestor.test):
             if any(stmt is child for stmt in ancestor.body):
                 return True
         child = ancestor
+        ancestor = ctx.parent(ancestor)
     return False
 
 
 # ---- function bodies ---------------------------------------------------------
+#
+# Most facts about a function are facts about its statements (``return``, ``raise``,
+# ``global``, assignments, ``try``): they are found by walking statement lists only,
+# never the expressions. Expression-level facts (``yield``, walrus targets) are
+# looked for only in the statements whose lines contain the keyword or name, known
+# from the source text (:func:`word_lines`): a word in a string or a comment only
+# makes the search look at a statement, it never hides a node.
+
+_SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_DEF_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_BLOCK_FIELDS = frozenset({"body", "orelse", "handlers", "finalbody", "cases"})
+_BLOCKS: Dict[type, Tuple[str, ...]] = {}
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+_SINGLETON_FIELDS = frozenset({"ctx", "op", "ops"})
+_AST = ast.AST
+
+
+class SourceText:
+    """The source of a file with its line offsets, for cheap word look-ups.
+
+    Line ``n`` is ``lines[n - 1]``, the line the AST numbers ``n``; a word is looked
+    for in whole lines, as in ``"".join(lines[first - 1 : last])``.
+    """
+
+    __slots__ = ("text", "ends", "_found")
+
+    def __init__(self, text: str, lines: Sequence[str]) -> None:
+        """Index the line ends of ``text``.
+
+        Args:
+            text: The file's source, ``"".join(lines)``.
+            lines: The file's source lines.
+        """
+        self.text = text
+        self.ends: List[int] = list(accumulate(map(len, lines)))
+        self._found: Dict[str, List[int]] = {}
+
+    def span(self, first: int, last: int) -> Tuple[int, int]:
+        """Return the text offsets of lines ``first`` to ``last`` (inclusive).
+
+        Args:
+            first: The first 1-based line.
+            last: The last 1-based line.
+
+        Returns:
+            The start and stop offsets (equal when the range is empty).
+        """
+        ends = self.ends
+        count = len(ends)
+        if first <= 1:
+            start = 0
+        else:
+            start = ends[first - 2] if first - 2 < count else (ends[-1] if ends else 0)
+        if last < 1 or not ends:
+            return start, start
+        stop = ends[last - 1] if last <= count else ends[-1]
+        return start, max(start, stop)
+
+    def has(self, word: str, first: int, last: int) -> bool:
+        """Return True when one of the lines ``first`` to ``last`` holds ``word``.
+
+        Args:
+            word: The text to look for.
+            first: The first 1-based line.
+            last: The last 1-based line.
+
+        Returns:
+            Whether the word occurs within those lines.
+        """
+        start, stop = self.span(first, last)
+        return self.text.find(word, start, stop) >= 0
+
+    def lines_with(self, word: str, first: int = 1, last: int = 0) -> List[int]:
+        """Return the numbers of the lines ``first`` to ``last`` that hold ``word``.
+
+        Args:
+            word: The text to look for.
+            first: The first 1-based line.
+            last: The last 1-based line; 0 for the whole file (cached per word).
+
+        Returns:
+            The line numbers in increasing order.
+        """
+        if last == 0:
+            found = self._found.get(word)
+            if found is None:
+                found = self.lines_with(word, 1, len(self.ends))
+                self._found[word] = found
+            return found
+        text = self.text
+        ends = self.ends
+        start, stop = self.span(first, last)
+        found = []
+        find = text.find
+        position = find(word, start, stop)
+        while position >= 0:
+            index = bisect_right(ends, position)  # the line holding ``position``
+            found.append(index + 1)
+            position = find(word, ends[index], stop)  # go on at the next line
+        return found
+
+
+def source_text(ctx: FileContext) -> Optional[SourceText]:
+    """Return the indexed source of the file (cached), None when it is unknown.
+
+    Args:
+        ctx: The file context.
+
+    Returns:
+        The :class:`SourceText`, or None without source lines.
+    """
+    if not ctx.lines:
+        return None
+    return ctx.cached(
+        ("structure", "source"), lambda: SourceText(ctx.text or "", ctx.lines)
+    )
+
+
+def word_lines(
+    ctx: FileContext, word: str, within: Optional[ast.AST] = None
+) -> Optional[List[int]]:
+    """Return the numbers of the source lines that contain ``word``.
+
+    Line ``n`` is ``ctx.lines[n - 1]``, the line the AST numbers ``n``. The lines
+    of the whole file are cached; those ``within`` a node are searched in its
+    lines only.
+
+    Args:
+        ctx: The file context (its source lines).
+        word: A keyword or identifier, such as ``"yield"``.
+        within: A node with a position (a def: from its ``def`` line to its end),
+            or None for the whole file.
+
+    Returns:
+        The 1-based line numbers in increasing order, or None when the source lines
+        (or the node's position) are unknown: then any line may contain the word.
+    """
+    source = source_text(ctx)
+    if source is None:
+        return None
+    if within is None:
+        return source.lines_with(word)
+    end = getattr(within, "end_lineno", None)
+    if end is None:
+        return None
+    return source.lines_with(word, within.lineno, end)  # type: ignore[attr-defined]
+
+
+def may_contain(ctx: FileContext, node: ast.AST, word: str) -> bool:
+    """Return False only when no source line of ``node`` contains ``word``.
+
+    Args:
+        ctx: The file context (its source lines).
+        node: A node with a position (a def: from its ``def`` line to its end).
+        word: A keyword or identifier.
+
+    Returns:
+        Whether ``word`` may occur in the node's lines (True when unknown).
+    """
+    source = source_text(ctx)
+    end = getattr(node, "end_lineno", None)
+    if source is None or end is None:
+        return True
+    return source.has(word, node.lineno, end)  # type: ignore[attr-defined]
+
+
+def _first_line(stmt: ast.stmt) -> int:
+    # The first line of a statement, its decorators included.
+    if stmt.__class__ in _DEF_TYPES:
+        decorators = stmt.decorator_list  # type: ignore[attr-defined]
+        if decorators:
+            return min(stmt.lineno, decorators[0].lineno)
+    return stmt.lineno
+
+
+def _spans_any(lines: Optional[List[int]], stmt: ast.stmt) -> bool:
+    # True when the statement's lines (decorators included) hold one of ``lines``.
+    end = getattr(stmt, "end_lineno", None)
+    if lines is None or end is None:
+        return True
+    index = bisect_left(lines, _first_line(stmt))
+    return index < len(lines) and lines[index] <= end
+
+
+def select_statements(
+    block: List[ast.stmt], lines: Optional[List[int]]
+) -> List[ast.stmt]:
+    """Return the statements of one block whose lines hold one of ``lines``.
+
+    A statement's lines run from its first decorator to its end; a long block is
+    searched by line (its statements are in line order).
+
+    Args:
+        block: A list of statements (a body, an ``else`` or ``finally`` block).
+        lines: Sorted 1-based line numbers, or None for every statement.
+
+    Returns:
+        The chosen statements, in order (``block`` itself when ``lines`` is None).
+    """
+    if lines is None:
+        return block
+    count = len(block)
+    if not count or not lines:
+        return []
+    last_end = block[-1].end_lineno
+    if last_end is None or block[0].end_lineno is None:
+        return [stmt for stmt in block if _spans_any(lines, stmt)]
+    low = bisect_left(lines, _first_line(block[0]))
+    high = bisect_right(lines, last_end)
+    if low >= high:
+        return []  # no line of the block is wanted
+    if count <= 8:
+        found = []
+        total = len(lines)
+        for stmt in block:
+            end = stmt.end_lineno
+            index = bisect_left(lines, _first_line(stmt))
+            if end is None or (index < total and lines[index] <= end):
+                found.append(stmt)
+        return found
+    chosen: Set[int] = set()
+    for line in lines[low:high]:
+        first, last = 0, count
+        while first < last:  # the last statement starting on or before ``line``
+            middle = (first + last) // 2
+            if _first_line(block[middle]) <= line:
+                first = middle + 1
+            else:
+                last = middle
+        index = first - 1
+        while index >= 0 and index not in chosen:
+            end = getattr(block[index], "end_lineno", None)
+            if end is not None and end < line:
+                break
+            chosen.add(index)  # spans ``line`` (several do after `;`)
+            index -= 1
+    return [block[index] for index in sorted(chosen)]
+
+
+def _block_fields(cls: type) -> Tuple[str, ...]:
+    # The fields of a statement class that hold blocks, in ``_fields`` order.
+    fields = _BLOCKS.get(cls)
+    if fields is None:
+        fields = tuple(f for f in cls._fields if f in _BLOCK_FIELDS)
+        _BLOCKS[cls] = fields
+    return fields
+
+
+def _nested_blocks(
+    stmt: ast.AST, lines: Optional[List[int]] = None
+) -> List[ast.stmt]:
+    # The statements of ``stmt``'s blocks (body, handlers, else, finally, match
+    # cases), in source order; with ``lines``, those that hold one of them.
+    result: List[ast.stmt] = []
+    for field in _block_fields(stmt.__class__):
+        items = getattr(stmt, field, None)
+        if not isinstance(items, list):
+            continue
+        if field == "handlers" or field == "cases":
+            for item in items:
+                result.extend(select_statements(item.body, lines))
+        else:
+            result.extend(select_statements(items, lines))
+    return result
+
+
+def own_statements(
+    func: ast.AST, lines: Optional[List[int]] = None
+) -> List[ast.stmt]:
+    """Return the statements of a def's own body in source order.
+
+    Nested defs and classes are included themselves but not entered. With
+    ``lines``, only the statements whose lines (decorators included) hold one of
+    those lines are returned and entered: every statement that starts on one of
+    them, and the compound statements around it.
+
+    Args:
+        func: A def (a lambda has no statements; an except handler works too).
+        lines: Sorted 1-based line numbers (see :func:`word_lines`), or None for
+            every statement.
+
+    Returns:
+        The statements, each before the statements nested in it.
+    """
+    body = getattr(func, "body", None)
+    if not isinstance(body, list):
+        return []
+    return _block_walk(body, lines, False)
+
+
+def _block_walk(
+    body: List[ast.stmt], lines: Optional[List[int]], enter_defs: bool
+) -> List[ast.stmt]:
+    # Pre-order walk of statement blocks (see own_statements, all_statements).
+    result: List[ast.stmt] = []
+    stack: List[ast.stmt] = select_statements(body, lines)[::-1]
+    pop = stack.pop
+    while stack:
+        stmt = pop()
+        result.append(stmt)
+        if not enter_defs and isinstance(stmt, _DEF_TYPES):
+            continue
+        nested = _nested_blocks(stmt, lines)
+        if nested:
+            nested.reverse()
+            stack.extend(nested)
+    return result
+
+
+def all_statements(
+    ctx: FileContext, lines: Optional[List[int]] = None
+) -> List[ast.stmt]:
+    """Return every statement of the module, also inside defs and classes.
+
+    Args:
+        ctx: The file context.
+        lines: As for :func:`own_statements`: only statements whose lines hold one
+            of these sorted line numbers (and the statements around them).
+
+    Returns:
+        The statements in source order, each before the statements nested in it.
+    """
+    return _block_walk(ctx.tree.body, lines, True)
+
+
+def _child_fields(cls: type) -> Tuple[str, ...]:
+    # The fields of ``cls`` that may hold nodes other than contexts and operators.
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        if cls in (ast.Constant, ast.Global, ast.Nonlocal):
+            fields = ()
+        else:
+            fields = tuple(f for f in cls._fields if f not in _SINGLETON_FIELDS)
+        _CHILD_FIELDS[cls] = fields
+    return fields
+
+
+def _children(node: ast.AST) -> List[ast.AST]:
+    # The child nodes of ``node`` in field order (no contexts nor operators).
+    children: List[ast.AST] = []
+    for field in _child_fields(node.__class__):
+        value = getattr(node, field, None)
+        if value.__class__ is list:
+            for item in value:
+                if isinstance(item, _AST):
+                    children.append(item)
+        elif isinstance(value, _AST):
+            children.append(value)
+    return children
+
+
+def statement_nodes(stmt: ast.stmt, scopes: str = "own") -> List[ast.AST]:
+    """Return ``stmt`` and the nodes of its own expressions (not nested statements).
+
+    The ``except`` handlers of a ``try`` and the cases of a ``match`` belong to it
+    (with their exception types, patterns and guards), their bodies do not.
+
+    Args:
+        stmt: A statement.
+        scopes: How nested defs, classes and lambdas are treated: ``"own"`` keeps
+            their decorators, defaults and bases (as :func:`own_nodes`), ``"body"``
+            keeps only the scope node itself (as :func:`own_body_nodes`), ``"all"``
+            keeps everything but the statements of a nested body.
+
+    Returns:
+        The nodes, ``stmt`` first, in no particular order after it (no expression
+        contexts nor operators).
+    """
+    result: List[ast.AST] = [stmt]
+    roots: List[ast.AST] = []
+    if isinstance(stmt, _DEF_TYPES):
+        if scopes == "own":
+            roots = _header_children(stmt)
+        elif scopes == "all":
+            for field in _child_fields(stmt.__class__):
+                if field != "body":
+                    value = getattr(stmt, field, None)
+                    if value.__class__ is list:
+                        roots.extend(v for v in value if isinstance(v, _AST))
+                    elif isinstance(value, _AST):
+                        roots.append(value)
+    else:
+        for field in _child_fields(stmt.__class__):
+            value = getattr(stmt, field, None)
+            if field in _BLOCK_FIELDS:
+                if (field == "handlers" or field == "cases") and isinstance(
+                    value, list
+                ):
+                    for item in value:
+                        result.append(item)
+                        roots.extend(
+                            child for child in _children(item)
+                            if not isinstance(child, ast.stmt)
+                        )
+                continue
+            if value.__class__ is list:
+                roots.extend(v for v in value if isinstance(v, _AST))
+            elif isinstance(value, _AST):
+                roots.append(value)
+    stack = roots
+    while stack:
+        node = stack.pop()
+        result.append(node)
+        if node.__class__ is ast.Lambda and scopes != "all":
+            if scopes == "own":
+                stack.extend(_header_children(node))
+            continue
+        stack.extend(_children(node))
+    return result
 
 
 def own_nodes(
@@ -364,19 +769,21 @@ def own_nodes(
     """Return the nodes of a def's body in source order, not entering nested scopes.
 
     Nested defs, classes and lambdas are included themselves but not entered (their
-    decorators, defaults and bases are). With ``ctx`` the list is computed once per
-    function and shared by every rule.
+    decorators, defaults and bases are). Expression contexts and operators
+    (``Load``, ``Add``...) are left out. With ``ctx`` the list is computed once per
+    function and shared by every rule. Facts about statements are cheaper from
+    :func:`own_statements`.
 
     Args:
-        func: A def (or lambda).
+        func: A def (or lambda, or except handler).
         ctx: The file context whose cache holds the list, or None for no caching.
 
     Returns:
         Every node of the body that belongs to the function's own scope.
     """
     if ctx is None:
-        return _iter_own_nodes(func)
-    return _own_node_lists(ctx, func)[0]
+        return _collect_own(func, True)
+    return ctx.cached(("own-nodes", id(func)), lambda: _collect_own(func, True))
 
 
 def own_body_nodes(func: ast.AST, ctx: FileContext) -> List[ast.AST]:
@@ -384,7 +791,7 @@ def own_body_nodes(func: ast.AST, ctx: FileContext) -> List[ast.AST]:
 
     Like :func:`own_nodes`, without the decorators, defaults and bases of the
     nested defs, classes and lambdas (which are included themselves); the order is
-    unspecified. Shares the cached list of :func:`own_nodes`.
+    unspecified. Cached per function.
 
     Args:
         func: A def.
@@ -393,28 +800,7 @@ def own_body_nodes(func: ast.AST, ctx: FileContext) -> List[ast.AST]:
     Returns:
         The nodes of the function's own body proper.
     """
-    return _own_node_lists(ctx, func)[1]
-
-
-def _own_node_lists(
-    ctx: FileContext, func: ast.AST
-) -> Tuple[List[ast.AST], List[ast.AST]]:
-    # (own nodes in source order, the same without nested scopes' headers).
-    def compute() -> Tuple[List[ast.AST], List[ast.AST]]:
-        nodes = list(_iter_own_nodes(func))
-        excluded: Set[int] = set()
-        for node in nodes:
-            if isinstance(node, _SCOPE_TYPES) and id(node) not in excluded:
-                for child in _header_children(node):
-                    excluded.update(id(inner) for inner in ast.walk(child))
-        if not excluded:
-            return nodes, nodes
-        return nodes, [node for node in nodes if id(node) not in excluded]
-
-    return ctx.cached(("own-nodes", id(func)), compute)
-
-
-_SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+    return ctx.cached(("own-body-nodes", id(func)), lambda: _collect_own(func, False))
 
 
 def _header_children(node: ast.AST) -> List[ast.AST]:
@@ -429,17 +815,27 @@ def _header_children(node: ast.AST) -> List[ast.AST]:
     return children
 
 
-def _iter_own_nodes(func: ast.AST) -> Iterator[ast.AST]:
-    # Yield the nodes of ``func``'s own scope in source order (see own_nodes).
+def _collect_own(func: ast.AST, headers: bool) -> List[ast.AST]:
+    # The nodes of ``func``'s own scope in source order (see own_nodes); without
+    # ``headers``, the headers of nested scopes are left out (own_body_nodes).
     body = func.body if isinstance(func.body, list) else [func.body]
-    stack: List[ast.AST] = list(reversed(body))
+    result: List[ast.AST] = []
+    append = result.append
+    stack: List[ast.AST] = body[::-1]
+    pop = stack.pop
     while stack:
-        node = stack.pop()
-        yield node
+        node = pop()
+        append(node)
         if isinstance(node, _SCOPE_TYPES):
-            stack.extend(reversed(_header_children(node)))
+            if not headers:
+                continue
+            children = _header_children(node)
         else:
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+            children = _children(node)
+        if children:
+            children.reverse()
+            stack.extend(children)
+    return result
 
 
 def declared_nonlocal(
@@ -447,18 +843,64 @@ def declared_nonlocal(
 ) -> FrozenSet[str]:
     """Return the names a def declares ``global`` or ``nonlocal``.
 
+    With ``ctx`` the answer is cached, and only the statements on lines holding
+    ``global`` or ``nonlocal`` are looked at.
+
     Args:
         func: A def.
-        ctx: The file context that caches the def's nodes, or None.
+        ctx: The file context (source lines and cache), or None.
 
     Returns:
         The declared names.
     """
-    names = set()
-    for node in own_nodes(func, ctx):
-        if isinstance(node, (ast.Global, ast.Nonlocal)):
-            names.update(node.names)
-    return frozenset(names)
+
+    def compute() -> FrozenSet[str]:
+        lines = None
+        if ctx is not None:
+            lines = _declaration_lines(ctx, func)
+            if lines is not None and not lines:
+                return frozenset()
+        names: Set[str] = set()
+        for stmt in own_statements(func, lines):
+            if isinstance(stmt, (ast.Global, ast.Nonlocal)):
+                names.update(stmt.names)
+        return frozenset(names)
+
+    if ctx is None:
+        return compute()
+    return ctx.cached(("structure", "declared", id(func)), compute)
+
+
+def _declaration_lines(ctx: FileContext, func: ast.AST) -> Optional[List[int]]:
+    # The lines of ``func`` that may hold a ``global`` or ``nonlocal`` statement.
+    if not may_contain(ctx, func, "global") and not may_contain(ctx, func, "nonlocal"):
+        return []
+    found = word_lines(ctx, "global", func)
+    other = word_lines(ctx, "nonlocal", func)
+    if found is None or other is None:
+        return None
+    return sorted(set(found) | set(other))
+
+
+def class_defs(ctx: FileContext) -> Dict[str, List[ast.ClassDef]]:
+    """Return the classes defined anywhere in the file, by name (cached).
+
+    Args:
+        ctx: The file context.
+
+    Returns:
+        Class name -> the class definitions of that name (also nested in
+        functions and classes), in source order.
+    """
+
+    def compute() -> Dict[str, List[ast.ClassDef]]:
+        result: Dict[str, List[ast.ClassDef]] = {}
+        for stmt in all_statements(ctx, word_lines(ctx, "class")):
+            if isinstance(stmt, ast.ClassDef):
+                result.setdefault(stmt.name, []).append(stmt)
+        return result
+
+    return ctx.cached(("structure", "classdefs"), compute)
 
 
 # ---- literals ----------------------------------------------------------------
@@ -560,6 +1002,21 @@ def _store_names(target: ast.AST) -> List[ast.Name]:
     return [n for n in ast.walk(target) if isinstance(n, ast.Name)]
 
 
+def module_statements(ctx: FileContext) -> List[ast.stmt]:
+    """Return :func:`~..context.module_level_statements` of the file (cached).
+
+    Args:
+        ctx: The file context.
+
+    Returns:
+        The module-level statements in source order, nested blocks included; the
+        list is shared and must not be modified.
+    """
+    return ctx.cached(
+        ("structure", "module-statements"), lambda: module_level_statements(ctx.tree)
+    )
+
+
 def module_binding_counts(
     tree: ast.Module, has_global: bool = True, ctx: Optional[FileContext] = None
 ) -> Dict[str, int]:
@@ -573,8 +1030,10 @@ def module_binding_counts(
         tree: The module.
         has_global: False when the source has no ``global`` statement (a cheap
             text check by the caller), which skips the scan of function bodies.
-        ctx: The context of ``tree`` (shared node index and function nodes), or
-            None to walk the tree here.
+        ctx: The context of ``tree``: with it, walrus targets are looked for only
+            when the source holds ``:=``, and only the functions with a ``global``
+            statement (found from the lines that hold the word) are scanned; None
+            walks the tree here.
 
     Returns:
         Name -> number of bindings.
@@ -584,7 +1043,12 @@ def module_binding_counts(
     def add(name: str, weight: int = 1) -> None:
         counts[name] = counts.get(name, 0) + weight
 
-    for stmt in module_level_statements(tree):
+    walrus = ctx is None or ctx.may_contain(":=")
+    if ctx is None:
+        statements = module_level_statements(tree)
+    else:
+        statements = module_statements(ctx)
+    for stmt in statements:
         if isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 for name in _store_names(target):
@@ -614,7 +1078,9 @@ def module_binding_counts(
             for handler in stmt.handlers:  # type: ignore[attr-defined]
                 if handler.name:
                     add(handler.name, 2)
-        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if walrus and not isinstance(
+            stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        ):
             for field in ("value", "test", "iter"):
                 expr = getattr(stmt, field, None)
                 if isinstance(expr, ast.AST):
@@ -624,37 +1090,55 @@ def module_binding_counts(
     if not has_global:
         return counts
     if ctx is not None:
-        if not ctx.nodes(ast.Global):
-            return counts
-        functions: List[ast.AST] = list(ctx.nodes(ast.FunctionDef))
-        functions += ctx.nodes(ast.AsyncFunctionDef)
+        declaring = _global_declarations(ctx)
     else:
-        functions = [
-            n for n in ast.walk(tree) if isinstance(n, (ast.Global, *FUNCTION_TYPES))
-        ]
-        if not any(isinstance(n, ast.Global) for n in functions):
-            return counts
-    for node in functions:
-        if isinstance(node, FUNCTION_TYPES):
-            globals_ = set()
-            for inner in own_nodes(node, ctx):
-                if isinstance(inner, ast.Global):
-                    globals_.update(inner.names)
-            if not globals_:
-                continue
-            for inner in own_nodes(node, ctx):
-                if (
-                    isinstance(inner, ast.Name)
-                    and inner.id in globals_
-                    and isinstance(inner.ctx, (ast.Store, ast.Del))
-                ):
-                    add(inner.id, 2)
-                elif isinstance(inner, (ast.Import, ast.ImportFrom)):
-                    for alias in inner.names:
-                        bound = (alias.asname or alias.name).partition(".")[0]
-                        if bound in globals_:
-                            add(bound, 2)
+        declaring = {}
+        for func in ast.walk(tree):
+            if isinstance(func, FUNCTION_TYPES):
+                declared = set()
+                for inner in own_nodes(func):
+                    if isinstance(inner, ast.Global):
+                        declared.update(inner.names)
+                if declared:
+                    declaring[func] = declared
+    for func, globals_ in declaring.items():
+        for inner in own_nodes(func, ctx):
+            if (
+                isinstance(inner, ast.Name)
+                and inner.id in globals_
+                and isinstance(inner.ctx, (ast.Store, ast.Del))
+            ):
+                add(inner.id, 2)
+            elif isinstance(inner, (ast.Import, ast.ImportFrom)):
+                for alias in inner.names:
+                    bound = (alias.asname or alias.name).partition(".")[0]
+                    if bound in globals_:
+                        add(bound, 2)
     return counts
+
+
+def _global_declarations(ctx: FileContext) -> Dict[ast.AST, Set[str]]:
+    # The defs whose own body has a ``global`` statement -> the names it declares.
+    lines = word_lines(ctx, "global")
+    if lines is not None and not lines:
+        return {}
+    found: Dict[ast.AST, Set[str]] = {}
+    stack: List[Tuple[ast.stmt, Optional[ast.AST]]] = [
+        (stmt, None) for stmt in reversed(select_statements(ctx.tree.body, lines))
+    ]
+    while stack:
+        stmt, owner = stack.pop()
+        if isinstance(stmt, ast.Global):
+            if owner is not None:
+                found.setdefault(owner, set()).update(stmt.names)
+            continue
+        if isinstance(stmt, FUNCTION_TYPES):
+            owner = stmt
+        elif isinstance(stmt, ast.ClassDef):
+            owner = None  # a class body is not the enclosing function's scope
+        for inner in reversed(_nested_blocks(stmt, lines)):
+            stack.append((inner, owner))
+    return found
 
 
 # ---- resources (BG313) -------------------------------------------------------
@@ -705,6 +1189,13 @@ _SESSION_FACTORIES = frozenset(
     | {"async_session", "async_session_maker", "async_session_factory"}
     | {"async_session_local", "db_session_factory"}
 )
+# The last name part of every call _direct_resource_kind can accept (besides
+# ``...Session``/``...SessionLocal`` names).
+_RESOURCE_LAST_PARTS = (
+    frozenset(name.rpartition(".")[2] for name in RESOURCE_CALLS)
+    | _SESSION_FACTORIES
+    | {"connect", "raw_connection", "open"}
+)
 _NOT_RESOURCE_ROOTS = frozenset({"boto3", "botocore", "aioboto3", "aiobotocore"})
 _DB_SESSION_NAMES = frozenset(
     {"Session", "AsyncSession", "DBSession", "DbSession", "DatabaseSession"}
@@ -729,12 +1220,27 @@ def resource_kind(ctx: FileContext, call: ast.AST) -> Optional[str]:
     Returns:
         A short description of the resource, or None.
     """
-    kind = _direct_resource_kind(ctx, call)
-    if kind is None:
-        inner = call.value if isinstance(call, ast.Await) else call
-        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name):
-            if inner.func.id not in ctx.aliases:
-                kind = _resource_helpers(ctx).get(inner.func.id)
+    inner = call.value if isinstance(call, ast.Await) else call
+    if not isinstance(inner, ast.Call):
+        return None
+    func = inner.func
+    if func.__class__ is ast.Attribute:
+        last = func.attr  # type: ignore[attr-defined]
+    elif func.__class__ is ast.Name:
+        name = func.id  # type: ignore[attr-defined]
+        last = ctx.aliases.get(name, name).rpartition(".")[2]
+    else:
+        return None  # no name: neither a resource call nor a helper
+    kind = None
+    if (
+        last in _RESOURCE_LAST_PARTS
+        or last.endswith("Session")
+        or last.endswith("SessionLocal")
+    ):
+        kind = _direct_resource_kind(ctx, call)
+    if kind is None and func.__class__ is ast.Name:
+        if func.id not in ctx.aliases:  # type: ignore[attr-defined]
+            kind = _helper_resource_kind(ctx, func.id)  # type: ignore[attr-defined]
     return kind
 
 
@@ -772,38 +1278,60 @@ def _direct_resource_kind(ctx: FileContext, call: ast.AST) -> Optional[str]:
     return None
 
 
-def _resource_helpers(ctx: FileContext) -> Dict[str, str]:
-    # module-level functions of the file that return a fresh resource they open
-    # (`def get_db_connection(): conn = sqlite3.connect(...); return conn`)
-
-    def compute() -> Dict[str, str]:
-        helpers: Dict[str, str] = {}
+def _module_defs(ctx: FileContext) -> Dict[str, List[FunctionNode]]:
+    # The module-level defs of the file by name, in source order.
+    def compute() -> Dict[str, List[FunctionNode]]:
+        found: Dict[str, List[FunctionNode]] = {}
         for stmt in ctx.tree.body:
-            if not isinstance(stmt, FUNCTION_TYPES):
-                continue
-            opened: Dict[str, str] = {}
-            returned: Optional[str] = None
-            for node in own_nodes(stmt, ctx):
-                if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                    target = node.targets[0]
-                    if isinstance(target, ast.Name):
-                        kind = _direct_resource_kind(ctx, node.value)
-                        if kind is not None:
-                            opened[target.id] = kind
-                elif isinstance(node, (ast.Yield, ast.YieldFrom)):
-                    returned = None
-                    break
-                elif isinstance(node, ast.Return) and node.value is not None:
-                    value = node.value
-                    if isinstance(value, ast.Name) and value.id in opened:
-                        returned = opened[value.id]
-                    else:
-                        returned = returned or _direct_resource_kind(ctx, value)
-            if returned is not None:
-                helpers[stmt.name] = returned
-        return helpers
+            if isinstance(stmt, FUNCTION_TYPES):
+                found.setdefault(stmt.name, []).append(stmt)
+        return found
 
-    return ctx.cached(("structure", "resource-helpers"), compute)
+    return ctx.cached(("structure", "module-defs"), compute)
+
+
+def _helper_resource_kind(ctx: FileContext, name: str) -> Optional[str]:
+    # The resource a module-level function of the file returns fresh after opening
+    # it (`def get_db_connection(): conn = sqlite3.connect(...); return conn`); the
+    # last such definition of ``name`` wins.
+    defs = _module_defs(ctx).get(name)
+    if not defs:
+        return None
+
+    def compute() -> Optional[str]:
+        kind: Optional[str] = None
+        for func in defs:  # type: ignore[union-attr]
+            returned = _returned_resource(ctx, func)
+            if returned is not None:
+                kind = returned
+        return kind
+
+    return ctx.cached(("structure", "resource-helper", name), compute)
+
+
+def _returned_resource(ctx: FileContext, func: FunctionNode) -> Optional[str]:
+    # The kind of resource ``func`` opens and returns, None for a generator.
+    if may_contain(ctx, func, "yield"):
+        for stmt in own_statements(func, word_lines(ctx, "yield", func)):
+            for node in statement_nodes(stmt, "own"):
+                if isinstance(node, (ast.Yield, ast.YieldFrom)):
+                    return None
+    opened: Dict[str, str] = {}
+    returned: Optional[str] = None
+    for node in own_statements(func):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                kind = _direct_resource_kind(ctx, node.value)
+                if kind is not None:
+                    opened[target.id] = kind
+        elif isinstance(node, ast.Return) and node.value is not None:
+            value = node.value
+            if isinstance(value, ast.Name) and value.id in opened:
+                returned = opened[value.id]
+            else:
+                returned = returned or _direct_resource_kind(ctx, value)
+    return returned
 
 
 def _session_source_ok(ctx: FileContext, func: ast.AST, name: str) -> bool:
@@ -1232,7 +1760,7 @@ def _helper_kind(ctx: FileContext, name: str, depth: int) -> Optional[str]:
     if helper is None or name in _RESPONSE_CALLS:
         return None
     kinds: Set[Optional[str]] = set()
-    for inner in own_nodes(helper, ctx):
+    for inner in own_statements(helper):
         if isinstance(inner, ast.Return) and inner.value is not None:
             kinds.add(response_kind(ctx, inner.value, depth + 1))
     if not kinds or None in kinds or "json" in kinds:

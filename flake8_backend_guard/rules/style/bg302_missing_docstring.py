@@ -12,7 +12,8 @@ from ...analysis.docstrings import (
     is_override,
     is_property_redefinition,
 )
-from ...context import FileContext, module_level_statements
+from ...analysis.structure import module_statements
+from ...context import FileContext
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
@@ -93,7 +94,9 @@ def _exports(ctx: FileContext) -> Optional[FrozenSet[str]]:
     def compute() -> Optional[FrozenSet[str]]:
         names: List[str] = []
         found = False
-        for stmt in module_level_statements(ctx.tree):
+        if not ctx.may_contain("__all__"):
+            return None  # every form looked for below spells `__all__`
+        for stmt in module_statements(ctx):
             value: Optional[ast.AST] = None
             if isinstance(stmt, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets
@@ -155,17 +158,17 @@ def _check_class(node: ast.ClassDef, ctx: FileContext) -> Iterator[Finding]:
 @RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
 def _check_function(
     node: Union[ast.FunctionDef, ast.AsyncFunctionDef], ctx: FileContext
-) -> Iterator[Finding]:
+) -> Optional[List[Finding]]:
     if node.name.startswith("_") or docstring_text(node) is not None:
-        return
+        return None
     if not _is_judged(node, ctx):
-        return
-    if (
+        return None
+    if node.decorator_list and (
         is_overload(ctx, node)
         or is_property_redefinition(node)
         or is_override(ctx, node)
         or is_dispatch_registration(ctx, node)
     ):
-        return
+        return None
     kind = "method" if ctx.scopes else "function"
-    yield RULE.finding(node, kind=kind, name=node.name)
+    return [RULE.finding(node, kind=kind, name=node.name)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator, List, Optional, Sequence, Set, Union
+from typing import List, Optional, Sequence, Set, Union
 
 from ...analysis.docstrings import (
     Docstring,
@@ -80,7 +80,8 @@ def _detail(missing: Sequence[str], extra: Sequence[str], suffix: str = "") -> s
 
 
 def _documented(doc: Docstring, func: FunctionNode, with_attributes: bool) -> Set[str]:
-    names = set(doc.documented)
+    names = set(doc.params)
+    names.update(doc.keyword_params)
     if with_attributes:
         names |= doc.attributes
     if func.args.kwarg is not None and doc.keyword_params:
@@ -97,7 +98,9 @@ def _shown(func: FunctionNode, arg: ast.arg) -> str:
 
 
 def _is_documented(arg: ast.arg, documented: Set[str]) -> bool:
-    return arg.arg in documented or documented_by_annotation(arg)
+    return arg.arg in documented or (
+        arg.annotation is not None and documented_by_annotation(arg)
+    )
 
 
 def _init_of(node: ast.ClassDef) -> Optional[FunctionNode]:
@@ -111,10 +114,16 @@ def _init_of(node: ast.ClassDef) -> Optional[FunctionNode]:
 
 
 @RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
-def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
+def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Finding]]:
+    if docstring_text(node) is None:
+        return None  # no docstring to judge (the cheap test first)
+    if node.decorator_list and (
+        is_overload(ctx, node) or is_property_redefinition(node)
+    ):
+        return None
     doc = docstring(ctx, node)
-    if doc is None or is_overload(ctx, node) or is_property_redefinition(node):
-        return
+    if doc is None:
+        return None
     in_class = bool(ctx.scopes) and isinstance(ctx.scopes[-1], ast.ClassDef)
     judged = judged_parameters(node, in_class)
     documented = _documented(doc, node, False)
@@ -126,26 +135,31 @@ def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
         _shown(node, arg) for arg in judged if not _is_documented(arg, documented)
     ]
     extra: List[str] = []
-    if node.args.kwarg is None:
+    if node.args.kwarg is None and (doc.params or doc.keyword_params):
         existing = {arg.arg for arg in parameters(node)}
         extra = sorted(doc.documented - existing)
-    if missing or extra:
-        yield RULE.finding(
+    if not missing and not extra:
+        return None
+    return [
+        RULE.finding(
             node,
             what=f"`{node.name}`",
             detail=_detail(missing, extra),
             where=style_phrase(doc.style, "args"),
         )
+    ]
 
 
 @RULE.on(ast.ClassDef)
-def _check_class(node: ast.ClassDef, ctx: FileContext) -> Iterator[Finding]:
+def _check_class(node: ast.ClassDef, ctx: FileContext) -> Optional[List[Finding]]:
+    init = _init_of(node)
+    if init is None or docstring_text(init) is not None:
+        return None  # no constructor of its own, or __init__ documents itself
+    if docstring_text(node) is None or is_overload(ctx, init):
+        return None
     doc = docstring(ctx, node)
     if doc is None:
-        return
-    init = _init_of(node)
-    if init is None or docstring_text(init) is not None or is_overload(ctx, init):
-        return  # no constructor of its own, or __init__ documents itself
+        return None
     documented = _documented(doc, init, True)
     missing = [
         _shown(init, arg)
@@ -153,13 +167,16 @@ def _check_class(node: ast.ClassDef, ctx: FileContext) -> Iterator[Finding]:
         if not _is_documented(arg, documented)
     ]
     extra: List[str] = []
-    if init.args.kwarg is None:
+    if init.args.kwarg is None and (doc.params or doc.keyword_params):
         existing = {arg.arg for arg in parameters(init)}
         extra = sorted(doc.documented - existing)
-    if missing or extra:
-        yield RULE.finding(
+    if not missing and not extra:
+        return None
+    return [
+        RULE.finding(
             node,
             what=f"class `{node.name}`",
             detail=_detail(missing, extra, " (parameters of `__init__`)"),
             where=style_phrase(doc.style, "args"),
         )
+    ]

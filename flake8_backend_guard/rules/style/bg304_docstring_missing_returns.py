@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator, Union
+from typing import List, Optional, Union
 
 from ...analysis.docstrings import (
     body_facts,
     docstring,
+    docstring_text,
     is_overload,
     is_property_getter,
     is_property_redefinition,
@@ -63,16 +64,22 @@ RULE = Rule(
 
 
 @RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
-def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
-    doc = docstring(ctx, node)
-    if doc is None or is_overload(ctx, node) or is_property_redefinition(node):
-        return
-    if is_property_getter(ctx, node):
-        return
+def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Finding]]:
+    if docstring_text(node) is None:
+        return None  # no docstring to judge (the cheap test first)
+    if node.decorator_list and (
+        is_overload(ctx, node)
+        or is_property_redefinition(node)
+        or is_property_getter(ctx, node)
+    ):
+        return None
     annotation = node.returns
-    if doc.has_returns and doc.has_yields:
-        return
     facts = body_facts(ctx, node)
+    if annotation is None and not facts.is_generator and not facts.returns_value:
+        return None  # nothing returned or yielded: no section is needed
+    doc = docstring(ctx, node)
+    if doc is None or (doc.has_returns and doc.has_yields):
+        return None
     if (
         annotation is not None
         and not facts.is_generator
@@ -81,29 +88,31 @@ def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
     ):
         # Typed as returning a value and not a generator: `Returns:` is needed.
         if not doc.has_returns:
-            yield _returns_finding(node, doc.style)
-        return
+            return [_returns_finding(node, doc.style)]
+        return None
     if facts.is_generator:
         needs = facts.yields_value or (
             annotation is not None and not yields_nothing_annotation(annotation)
         )
         if needs and not doc.has_yields:
-            yield RULE.finding(
-                node,
-                name=node.name,
-                section=style_phrase(doc.style, "yields"),
-                verb="yields values",
-                noun="values it yields",
-            )
-        return
+            return [
+                RULE.finding(
+                    node,
+                    name=node.name,
+                    section=style_phrase(doc.style, "yields"),
+                    verb="yields values",
+                    noun="values it yields",
+                )
+            ]
+        return None
     needs = facts.returns_value or (
         annotation is not None and not returns_nothing_annotation(annotation)
     )
     if not needs or doc.has_returns:
-        return
+        return None
     if doc.has_yields and iterator_annotation(annotation):
-        return  # returns an iterator (or an abstract generator) documented as such
-    yield _returns_finding(node, doc.style)
+        return None  # returns an iterator (or an abstract generator) documented so
+    return [_returns_finding(node, doc.style)]
 
 
 def _returns_finding(node: FunctionNode, style: str) -> Finding:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator, List, Union
+from typing import List, Optional, Union
 
 from ...analysis.docstrings import (
     docstring,
@@ -77,13 +77,19 @@ def _quoted(names: List[str]) -> str:
 
 
 @RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
-def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
-    doc = docstring(ctx, node)
-    if doc is None or is_overload(ctx, node) or is_property_redefinition(node):
-        return
+def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Finding]]:
+    if docstring_text(node) is None:
+        return None  # no docstring to judge (the cheap test first)
+    if node.decorator_list and (
+        is_overload(ctx, node) or is_property_redefinition(node)
+    ):
+        return None
     raised = raised_names(ctx, node)
     if not raised:
-        return
+        return None
+    doc = docstring(ctx, node)
+    if doc is None:
+        return None
     listed = list(doc.raises)
     if (
         node.name == "__init__"
@@ -94,35 +100,46 @@ def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
         if class_doc is not None:
             listed.extend(class_doc.raises)
     missing = undocumented_raises(ctx, raised, listed)
-    if missing:
-        yield RULE.finding(
+    if not missing:
+        return None
+    return [
+        RULE.finding(
             node,
             what=f"`{node.name}`",
             names=_quoted(missing),
             where="it raises",
             section=style_phrase(doc.style, "raises"),
         )
+    ]
 
 
 @RULE.on(ast.ClassDef)
-def _check_class(node: ast.ClassDef, ctx: FileContext) -> Iterator[Finding]:
-    doc = docstring(ctx, node)
-    if doc is None:
-        return
+def _check_class(node: ast.ClassDef, ctx: FileContext) -> Optional[List[Finding]]:
     init = None
     for stmt in node.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
             stmt.name == "__init__"
         ):
             init = stmt
-    if init is None or docstring_text(init) is not None or is_overload(ctx, init):
-        return
-    missing = undocumented_raises(ctx, raised_names(ctx, init), doc.raises)
-    if missing:
-        yield RULE.finding(
+    if init is None or docstring_text(init) is not None:
+        return None  # no constructor of its own, or __init__ documents itself
+    if docstring_text(node) is None or is_overload(ctx, init):
+        return None
+    raised = raised_names(ctx, init)
+    if not raised:
+        return None
+    doc = docstring(ctx, node)
+    if doc is None:
+        return None
+    missing = undocumented_raises(ctx, raised, doc.raises)
+    if not missing:
+        return None
+    return [
+        RULE.finding(
             node,
             what=f"class `{node.name}`",
             names=_quoted(missing),
             where="`__init__` raises",
             section=style_phrase(doc.style, "raises"),
         )
+    ]

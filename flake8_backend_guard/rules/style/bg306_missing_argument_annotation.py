@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator, Union
+from typing import List, Optional, Union
 
 from ...analysis.docstrings import implicit_first, parameters
 from ...context import FileContext
@@ -33,9 +33,10 @@ RULE = Rule(
 
 
 @RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
-def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
+def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Finding]]:
     in_class = bool(ctx.scopes) and isinstance(ctx.scopes[-1], ast.ClassDef)
     skip = implicit_first(node, in_class)
+    findings: List[Finding] = []
     for arg in parameters(node):
         if arg.annotation is not None or arg is skip or not arg.arg.strip("_"):
             continue
@@ -45,4 +46,5 @@ def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
             shown = f"**{arg.arg}"
         else:
             shown = arg.arg
-        yield RULE.finding(arg, param=shown, func=node.name)
+        findings.append(RULE.finding(arg, param=shown, func=node.name))
+    return findings

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator, Union
+from typing import List, Optional, Union
 
 from ...context import FileContext
 from ...rule import Example, Finding, Rule
@@ -31,6 +31,7 @@ RULE = Rule(
 
 
 @RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
-def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
+def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Finding]]:
     if node.returns is None:
-        yield RULE.finding(node, func=node.name)
+        return [RULE.finding(node, func=node.name)]
+    return None

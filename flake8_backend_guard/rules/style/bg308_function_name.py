@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator, List, Optional, Union
+from typing import List, Optional, Union
 
 from ...analysis.structure import (
     is_dunder,
@@ -46,15 +46,15 @@ FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
 
 @RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
-def _check_def(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
+def _check_def(node: FunctionNode, ctx: FileContext) -> Optional[List[Finding]]:
     name = node.name
     if is_snake_case(name) or is_dunder(name) or is_ignored_name(ctx, name):
-        return
+        return None
     if is_external_override(ctx, node, ctx.class_):
-        return
+        return None
     if is_upper_case(name) and _is_settings_property(ctx, node, ctx.class_):
-        return
-    yield RULE.finding(node, name=name, suggestion=to_snake_case(name))
+        return None
+    return [RULE.finding(node, name=name, suggestion=to_snake_case(name))]
 
 
 _PROPERTY_DECORATORS = frozenset({"property", "cached_property", "computed_field"})

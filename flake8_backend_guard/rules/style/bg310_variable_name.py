@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator, Optional, Union
+from typing import Dict, Iterator, List, Optional, Tuple, Union
 
 from ...analysis.structure import (
     declared_nonlocal,
@@ -99,22 +99,116 @@ def _is_local(ctx: FileContext, scope: ScopeNode, name: str) -> bool:
     return name not in declared
 
 
-@RULE.on(ast.Name)
-def _check_name(node: ast.Name, ctx: FileContext) -> Iterator[Finding]:
-    name = node.id
-    if not isinstance(node.ctx, ast.Store) or name == name.lower():
-        return
+# The nodes whose fields hold stored names, and those fields up to the target
+# (a ``with`` item's context expression is walked before its ``as`` target).
+_TARGET_FIELDS: Dict[type, Tuple[str, ...]] = {
+    ast.Assign: ("targets",),
+    ast.AugAssign: ("target",),
+    ast.AnnAssign: ("target",),
+    ast.For: ("target",),
+    ast.AsyncFor: ("target",),
+    ast.comprehension: ("target",),
+    ast.NamedExpr: ("target",),
+    ast.withitem: ("context_expr", "optional_vars"),
+}
+if hasattr(ast, "TypeAlias"):  # Python 3.12: `type Alias = ...` stores `Alias`
+    _TARGET_FIELDS[getattr(ast, "TypeAlias")] = ("name",)
+
+
+def _stored_names(node: ast.AST) -> List[Tuple[ast.Name, ast.AST]]:
+    # The stored names of ``node``'s target fields with their parents, in walk
+    # order; lambdas are their own scope and are left to their own handlers.
+    found: List[Tuple[ast.Name, ast.AST]] = []
+    stack: List[Tuple[ast.AST, ast.AST]] = []
+    for field in reversed(_TARGET_FIELDS[node.__class__]):
+        value = getattr(node, field, None)
+        items = value if isinstance(value, list) else [value]
+        for item in reversed(items):
+            if isinstance(item, ast.AST):
+                stack.append((item, node))
+    while stack:
+        child, parent = stack.pop()
+        if child.__class__ is ast.Name:
+            if isinstance(child.ctx, ast.Store):  # type: ignore[attr-defined]
+                found.append((child, parent))  # type: ignore[arg-type]
+            continue
+        if child.__class__ is ast.Lambda:
+            continue
+        children = [
+            (grandchild, child)
+            for grandchild in ast.iter_child_nodes(child)
+            if not isinstance(grandchild, (ast.expr_context, ast.operator))
+        ]
+        stack.extend(reversed(children))
+    return found
+
+
+def _targets(node: ast.AST) -> List[ast.AST]:
+    # What ``node`` binds to (`with` items: the `as` part only).
+    cls = node.__class__
+    if cls is ast.Assign:
+        return node.targets  # type: ignore[attr-defined, no-any-return]
+    if cls is ast.withitem:
+        return [node.optional_vars] if node.optional_vars else []  # type: ignore
+    target = getattr(node, "target", None) or getattr(node, "name", None)
+    return [target] if isinstance(target, ast.AST) else []
+
+
+def _binds_lower_case_only(node: ast.AST) -> bool:
+    # True when every name ``node`` stores itself (through tuples, lists and stars)
+    # is lower-case. Walrus and comprehension targets nested in its targets are
+    # judged by their own handlers, in walk order: nothing to interleave with.
+    if node.__class__ is ast.Assign and len(node.targets) == 1:  # type: ignore
+        target = node.targets[0]  # type: ignore[attr-defined]
+        cls = target.__class__
+        if cls is ast.Name:
+            return target.id == target.id.lower()  # type: ignore[no-any-return]
+        if cls is ast.Attribute or cls is ast.Subscript:
+            return True  # `self.x = ...`, `data[key] = ...` store no name
+    stack = list(_targets(node))
+    while stack:
+        target = stack.pop()
+        cls = target.__class__
+        if cls is ast.Name:
+            name = target.id  # type: ignore[attr-defined]
+            if name != name.lower():
+                return False
+        elif cls is ast.Tuple or cls is ast.List:
+            stack.extend(target.elts)  # type: ignore[attr-defined]
+        elif cls is ast.Starred:
+            stack.append(target.value)  # type: ignore[attr-defined]
+    return True
+
+
+def _check_binding(node: ast.AST, ctx: FileContext) -> Optional[List[Finding]]:
+    # Stored names are judged where the walk would meet them: every stored name of
+    # the target fields at once, in walk order (first bindings are reported).
+    if _binds_lower_case_only(node):
+        return None  # the usual `x = ...`, `self.x = ...`: nothing to report here
     scope = _scope(ctx)
-    if scope is None or not _first_binding(ctx, scope, name):
-        return
-    if _allowed(ctx, name) or not _is_local(ctx, scope, name):
-        return
-    parent = ctx.parent(node)
-    if isinstance(parent, (ast.Assign, ast.AnnAssign)) and _is_class_value(
-        ctx, parent.value
-    ):
-        return
-    yield RULE.finding(node, what="variable", name=name, suggestion=to_snake_case(name))
+    if scope is None:
+        return None
+    findings: List[Finding] = []
+    for stored, parent in _stored_names(node):
+        name = stored.id
+        if name == name.lower() or not _first_binding(ctx, scope, name):
+            continue
+        if _allowed(ctx, name) or not _is_local(ctx, scope, name):
+            continue
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and _is_class_value(
+            ctx, parent.value
+        ):
+            continue
+        findings.append(
+            RULE.finding(
+                stored, what="variable", name=name, suggestion=to_snake_case(name)
+            )
+        )
+    return findings
+
+
+for _binding_type in _TARGET_FIELDS:
+    RULE.on(_binding_type)(_check_binding)
 
 
 @RULE.on(ast.ExceptHandler)
@@ -131,19 +225,21 @@ def _check_except(node: ast.ExceptHandler, ctx: FileContext) -> Iterator[Finding
 
 
 @RULE.on(ast.arg)
-def _check_arg(node: ast.arg, ctx: FileContext) -> Iterator[Finding]:
+def _check_arg(node: ast.arg, ctx: FileContext) -> Optional[List[Finding]]:
     name = node.arg
     if name == name.lower():
-        return
+        return None
     scope = _scope(ctx)
     if scope is None or not _first_binding(ctx, scope, name) or _allowed(ctx, name):
-        return
+        return None
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
         classes = [s for s in ctx.scopes[:-1]]
         cls = classes[-1] if classes and isinstance(classes[-1], ast.ClassDef) else None
         if is_ignored_name(ctx, scope.name) or is_external_override(ctx, scope, cls):
-            return  # an override's parameters mirror the base class's signature
-    yield RULE.finding(node, what="argument", name=name, suggestion=to_snake_case(name))
+            return None  # an override's parameters mirror the base class's signature
+    return [
+        RULE.finding(node, what="argument", name=name, suggestion=to_snake_case(name))
+    ]
 
 
 def _check_pattern(node: ast.AST, ctx: FileContext) -> Iterator[Finding]:

@@ -6,13 +6,17 @@ import ast
 from typing import Dict, Iterator, List
 
 from ...analysis.structure import (
+    all_statements,
     is_dunder,
     is_upper_case,
     literal_kind,
     module_binding_counts,
+    module_statements,
+    statement_nodes,
     to_upper_case,
+    word_lines,
 )
-from ...context import FileContext, module_level_statements
+from ...context import FileContext
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
@@ -58,14 +62,18 @@ def _fills_globals(ctx: FileContext) -> bool:
     # Return True when the module rebinds its names through ``globals()``.
 
     def compute() -> bool:
-        if not ctx.may_contain("globals"):
+        lines = word_lines(ctx, "globals")
+        if lines is not None and not lines:
             return False
-        for node in ctx.nodes(ast.Call):
-            if (
-                isinstance(node.func, ast.Name)
-                and node.func.id == "globals"
-            ):
-                return True
+        # the call is on a line holding `globals`: only those statements are read
+        for stmt in all_statements(ctx, lines):
+            for node in statement_nodes(stmt, "all"):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id == "globals"
+                ):
+                    return True
         return False
 
     return ctx.cached(("BG311", "globals"), compute)
@@ -78,7 +86,7 @@ def _check_module(node: ast.Module, ctx: FileContext) -> Iterator[Finding]:
     counts: Dict[str, int] = {}
     findings: List[Finding] = []
     reported: Dict[str, bool] = {}
-    for stmt in module_level_statements(node):
+    for stmt in module_statements(ctx):
         if isinstance(stmt, ast.Assign):
             targets = stmt.targets
             value = stmt.value

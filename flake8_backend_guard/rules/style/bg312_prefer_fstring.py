@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Iterator
+from typing import Iterator, List, Optional
 
 from ...analysis.structure import inside_logging_call
 from ...context import FileContext
@@ -58,18 +58,18 @@ def _is_sql_context(ctx: FileContext, node: ast.AST, text: str) -> bool:
 
 
 @RULE.on(ast.BinOp)
-def _check_percent(node: ast.BinOp, ctx: FileContext) -> Iterator[Finding]:
-    if not isinstance(node.op, ast.Mod):
-        return
+def _check_percent(node: ast.BinOp, ctx: FileContext) -> Optional[List[Finding]]:
+    if node.op.__class__ is not ast.Mod:
+        return None
     left = node.left
     if not isinstance(left, ast.Constant) or not isinstance(left.value, str):
-        return
+        return None
     if _is_sql_context(ctx, node, left.value) or inside_logging_call(ctx, node):
-        return
-    yield RULE.finding(node, what="`%` formatting")
+        return None
+    return [RULE.finding(node, what="`%` formatting")]
 
 
-@RULE.on(ast.Call)
+@RULE.on(ast.Call, names={"format"})
 def _check_format(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
     func = node.func
     if not isinstance(func, ast.Attribute) or func.attr != "format":

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
 
-from ...analysis.structure import declared_nonlocal, own_nodes, resource_kind
-from ...context import FUNCTION_TYPES, FileContext
+from ...analysis.structure import declared_nonlocal, own_statements, resource_kind
+from ...context import FUNCTION_TYPES, FileContext, walk_nodes
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
@@ -43,6 +43,20 @@ RULE = Rule(
         '        return conn.execute("SELECT COUNT(*) FROM users").fetchone()[0]\n'
     ),
     overlaps=("SIM115",),
+    # The last dotted part of every resource call (`open`, `sqlite3.connect`,
+    # `requests.Session`, `httpx.Client`, `zipfile.ZipFile`, `socket.socket`,
+    # `tempfile.*TemporaryFile`, `engine.connect()`, session factories) holds one
+    # of these; a same-file helper returns one of them.
+    requires=(
+        "open",
+        "connect",
+        "Connection",
+        "ession",
+        "Client",
+        "socket",
+        "ZipFile",
+        "TemporaryFile",
+    ),
 )
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
@@ -73,14 +87,20 @@ def _record_assignment(
     if not scopes or not isinstance(scopes[-1], FUNCTION_TYPES):
         return
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-    if not all(isinstance(t, ast.Name) for t in targets):
-        return
+    for target in targets:
+        if target.__class__ is not ast.Name:
+            return
     kind = resource_kind(ctx, node.value)
     if kind is None:
         return
-    found = ctx.cached(("BG313", id(scopes[-1])), list)
+    found = _opened(ctx).setdefault(id(scopes[-1]), [])
     for target in targets:
         found.append((node, target.id, kind))  # type: ignore[attr-defined]
+
+
+def _opened(ctx: FileContext) -> Dict[int, List[Tuple[ast.stmt, str, str]]]:
+    # id of a def -> (assignment, name, kind) of the resources it binds, in order
+    return ctx.cached(("BG313", "opened"), dict)
 
 
 def _call_of(ctx: FileContext, node: ast.AST) -> Optional[ast.Call]:
@@ -137,20 +157,28 @@ def _escapes(ctx: FileContext, name: ast.Name, finally_nodes: Set[int]) -> str:
 
 def _finally_calls(ctx: FileContext, func: FunctionNode) -> Set[int]:
     ids: Set[int] = set()
-    for node in own_nodes(func, ctx):
+    for node in own_statements(func):
         if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
             for stmt in node.finalbody:  # type: ignore[attr-defined]
-                for inner in ast.walk(stmt):
+                for inner in walk_nodes(stmt):
                     if isinstance(inner, ast.Call):
                         ids.add(id(inner))
     return ids
 
 
 @RULE.on_leave(ast.FunctionDef, ast.AsyncFunctionDef)
-def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
-    assignments: List[Tuple[ast.stmt, str, str]] = ctx.cached(("BG313", id(node)), list)
+def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Finding]]:
+    assignments = _opened(ctx).get(id(node))
     if not assignments:
-        return
+        return None
+    return list(_unclosed(node, ctx, assignments))
+
+
+def _unclosed(
+    node: FunctionNode, ctx: FileContext, assignments: List[Tuple[ast.stmt, str, str]]
+) -> Iterator[Finding]:
+    # the findings for the resources of ``node`` that are neither closed safely
+    # nor handed on
     nonlocal_names = declared_nonlocal(node, ctx)
     names = {name for _, name, _ in assignments if name not in nonlocal_names}
     if not names:
@@ -162,7 +190,7 @@ def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
     # thrown in at the `yield` (the FastAPI `get_db` dependency).
     yielded: Set[str] = set()
     unsafe_close: Set[str] = set()
-    for inner in ast.walk(node):
+    for inner in walk_nodes(node):
         if inner is node:
             continue
         if isinstance(inner, ast.Name) and inner.id in names:

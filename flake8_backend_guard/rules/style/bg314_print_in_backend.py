@@ -35,6 +35,7 @@ RULE = Rule(
         files=(("app/__init__.py", ""),),
     ),
     overlaps=("T201",),
+    requires=("print",),
 )
 
 _STD_STREAMS = frozenset(
@@ -42,7 +43,7 @@ _STD_STREAMS = frozenset(
 )
 
 
-@RULE.on(ast.Call)
+@RULE.on(ast.Call, names={"print"})
 def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
     func = node.func
     if not isinstance(func, ast.Name):

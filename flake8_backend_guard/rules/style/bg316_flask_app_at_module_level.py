@@ -36,6 +36,7 @@ RULE = Rule(
         path="app/__init__.py",
     ),
     overlaps=(),
+    requires=("Flask", "Quart"),  # the class name, as written or imported
 )
 
 _APP_CLASSES = frozenset(

@@ -52,6 +52,7 @@ RULE = Rule(
     ),
     overlaps=(),
     options=("bg-api-prefix",),
+    requires=("register_blueprint", "include_router"),
 )
 
 _REGISTRARS = {"register_blueprint": "url_prefix", "include_router": "prefix"}
@@ -131,7 +132,7 @@ def _passes(prefix: str, api: str) -> bool:
     return prefix == api or prefix.startswith(api + "/")
 
 
-@RULE.on_leave(ast.Call)
+@RULE.on_leave(ast.Call, names=set(_REGISTRARS))
 def _check_registration(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
     func = node.func
     if not isinstance(func, ast.Attribute) or func.attr not in _REGISTRARS:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator, Optional, Tuple, Union
+from typing import List, Optional, Tuple, Union
 
 from ...analysis.structure import db_access, own_nodes
 from ...analysis.web import is_route_handler
@@ -43,15 +43,16 @@ RULE = Rule(
         "    return jsonify(user_service.get_user(user_id))\n"
     ),
     overlaps=(),
+    requires=("@",),  # a route handler is decorated
 )
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
 
 @RULE.on_leave(ast.FunctionDef, ast.AsyncFunctionDef)
-def _check_handler(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
-    if not is_route_handler(ctx, node):
-        return
+def _check_handler(node: FunctionNode, ctx: FileContext) -> Optional[List[Finding]]:
+    if not node.decorator_list or not is_route_handler(ctx, node):
+        return None
     first: Optional[Tuple[Tuple[int, int], ast.AST, str]] = None
     for inner in own_nodes(node, ctx):
         if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -62,5 +63,6 @@ def _check_handler(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
         position = (getattr(inner, "lineno", 0), getattr(inner, "col_offset", 0))
         if first is None or position < first[0]:
             first = (position, inner, access)
-    if first is not None:
-        yield RULE.finding(first[1], func=node.name, access=first[2])
+    if first is None:
+        return None
+    return [RULE.finding(first[1], func=node.name, access=first[2])]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator, Union
 
-from ...analysis.structure import own_nodes, response_kind
+from ...analysis.structure import own_statements, response_kind
 from ...analysis.web import ERROR_HANDLER_REGISTRARS, is_error_handler
 from ...context import FileContext
 from ...rule import Example, Finding, Rule
@@ -45,6 +45,9 @@ RULE = Rule(
         "    return app\n"
     ),
     overlaps=(),
+    # the decorators `errorhandler`/`app_errorhandler`/`exception_handler` and the
+    # registrations `register_error_handler`/`add_exception_handler`
+    requires=("errorhandler", "exception_handler", "register_error_handler"),
 )
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
@@ -55,14 +58,14 @@ _WHAT = {"html": "HTML", "text": "a plain string"}
 def _check_handler(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
     if not is_error_handler(ctx, node):
         return
-    for inner in own_nodes(node, ctx):
+    for inner in own_statements(node):
         if isinstance(inner, ast.Return) and inner.value is not None:
             kind = response_kind(ctx, inner.value)
             if kind in _WHAT:
                 yield RULE.finding(inner, func=node.name, what=_WHAT[kind])
 
 
-@RULE.on_leave(ast.Call)
+@RULE.on_leave(ast.Call, names=ERROR_HANDLER_REGISTRARS)
 def _check_registration(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
     func = node.func
     if not isinstance(func, ast.Attribute) or func.attr not in ERROR_HANDLER_REGISTRARS:
