@@ -71,3 +71,23 @@ def test_symlink_loop_and_unreadable(tmp_path: Path) -> None:
     assert "app.loop.a" not in graph.files
     assert graph.edges["app.a"] == ["app.b"]
     assert graph.edges["app.bad"] == []
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_cycle_through_a_module_broken_after_its_imports(
+    tmp_path: Path, broken: bool
+) -> None:
+    """The graph reads imports from a prefix of each module, yet a module that
+    does not parse as a whole still has no edges (it is parsed whole when it
+    closes a cycle)."""
+    from flake8_backend_guard.engine import check_source
+
+    tail = "def oops(:\n    pass\n" if broken else "def fine():\n    pass\n"
+    write_tree(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "from . import b\n\nX = 1\n",
+        "pkg/b.py": "from . import a\n\nY = 2\n\n\n" + tail,
+    })
+    path = tmp_path / "pkg" / "a.py"
+    codes = [f.code for f in check_source(path.read_text(), str(path), select=["BG105"])]
+    assert codes == ([] if broken else ["BG105"])
