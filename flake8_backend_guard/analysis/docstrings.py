@@ -412,6 +412,9 @@ def _may_have_sections(text: str, style: str) -> bool:
     return False
 
 
+_NOTHING = {style: Docstring(style=style) for style in _PARSERS}
+
+
 def parse_docstring(text: str, style: str = "google") -> Docstring:
     """Parse a docstring written in ``style``.
 
@@ -425,7 +428,7 @@ def parse_docstring(text: str, style: str = "google") -> Docstring:
     if style not in _PARSERS:
         style = "google"
     if not _may_have_sections(text, style):
-        return Docstring(style=style)  # a summary and prose only
+        return _NOTHING[style]  # a summary and prose only (immutable, shared)
     return _PARSERS[style](text)
 
 
@@ -654,7 +657,7 @@ def parameters(func: FunctionNode) -> List[ast.arg]:
         keyword-only, ``**kwargs``.
     """
     args = func.args
-    result = list(getattr(args, "posonlyargs", [])) + list(args.args)
+    result = args.posonlyargs + args.args
     if args.vararg is not None:
         result.append(args.vararg)
     result.extend(args.kwonlyargs)
@@ -677,7 +680,8 @@ def implicit_first(func: FunctionNode, in_class: bool) -> Optional[ast.arg]:
     Returns:
         The implicit parameter, or None.
     """
-    positional = list(getattr(func.args, "posonlyargs", [])) + list(func.args.args)
+    args = func.args
+    positional = getattr(args, "posonlyargs", None) or args.args
     if not positional:
         return None
     first = positional[0]
@@ -874,6 +878,34 @@ def _is_stub_body(func: FunctionNode) -> bool:
     return True
 
 
+def add_return(facts: BodyFacts, node: ast.Return) -> None:
+    """Note a ``return`` of the function ``facts`` describe (for walk-driven rules).
+
+    Args:
+        facts: The facts being collected.
+        node: A ``return`` statement of the function's own body.
+    """
+    if _returns_value(node):
+        facts.returns_value = True
+
+
+def add_yield(facts: BodyFacts, node: ast.AST) -> None:
+    """Note a ``yield``/``yield from`` of the function ``facts`` describe.
+
+    Args:
+        facts: The facts being collected.
+        node: A yield expression of the function's own body (see
+            :func:`yield_owner`).
+    """
+    facts.is_generator = True
+    value = node.value  # type: ignore[attr-defined]
+    if node.__class__ is ast.YieldFrom or (
+        value is not None
+        and not (isinstance(value, ast.Constant) and value.value is None)
+    ):
+        facts.yields_value = True
+
+
 def body_facts(ctx: FileContext, func: FunctionNode) -> BodyFacts:
     """Return what ``func``'s own body returns and yields (cached per function).
 
@@ -950,17 +982,104 @@ def raised_names(ctx: FileContext, func: FunctionNode) -> List[str]:
     def compute() -> List[str]:
         if not may_contain(ctx, func, "raise"):
             return []
-        return _escaping_raises(ctx, func)
+        found = list(_walk_raises(func, word_lines(ctx, "raise", func)))
+        return escaping_raises(ctx, func, found)
 
     return ctx.cached(("docstrings", "raises", id(func)), compute)
 
 
-def _escaping_raises(ctx: FileContext, func: FunctionNode) -> List[str]:
-    # Return the names raised by name in ``func`` that can escape it, in order.
+RaiseSite = Tuple[ast.Raise, List[List[ast.ExceptHandler]]]
+
+
+def raise_site(
+    ctx: FileContext, node: ast.Raise
+) -> Optional[Tuple[ast.AST, RaiseSite]]:
+    """Return the def whose own body holds a ``raise``, with the raise's guards.
+
+    For rules that collect the raises as the walk meets them (the walk has
+    linked the raise's ancestors): the same raises, in the same order, as
+    :func:`raised_names` finds by itself.
+
+    Args:
+        ctx: The file context (parent links).
+        node: A ``raise`` statement reached by the walk.
+
+    Returns:
+        The innermost def and ``(node, handler lists of the try bodies around
+        it)``; None for a raise outside a def's own body (a class body) or under
+        ``with pytest.raises(...)``/``suppress(...)``.
+    """
+    guards: List[List[ast.ExceptHandler]] = []
+    child: ast.AST = node
+    parent = ctx.parent(node)
+    while parent is not None:
+        cls = parent.__class__
+        if cls is ast.FunctionDef or cls is ast.AsyncFunctionDef:
+            guards.reverse()  # outermost first, as raised_names walks them
+            return parent, (node, guards)
+        if isinstance(parent, _NESTED_SCOPES):
+            return None
+        if cls is ast.With or cls is ast.AsyncWith:
+            if _catching_with(parent):  # type: ignore[arg-type]
+                return None
+        elif cls is ast.Try or cls.__name__ == "TryStar":
+            if any(stmt is child for stmt in parent.body):  # type: ignore
+                guards.append(list(parent.handlers))  # type: ignore[attr-defined]
+        child = parent
+        parent = ctx.parent(parent)
+    return None
+
+
+def yield_owner(ctx: FileContext, node: ast.AST) -> Optional[ast.AST]:
+    """Return the def whose own body (not a nested scope) holds a ``yield``.
+
+    Args:
+        ctx: The file context (parent links).
+        node: A ``yield`` or ``yield from`` expression reached by the walk.
+
+    Returns:
+        The def, or None for a yield in a lambda, a class body or the header
+        (decorators, defaults, annotations) of a def.
+    """
+    child: ast.AST = node
+    parent = ctx.parent(node)
+    while parent is not None:
+        if isinstance(parent, _NESTED_SCOPES):
+            if isinstance(parent, FUNCTION_TYPES) and any(
+                stmt is child for stmt in parent.body
+            ):
+                return parent
+            return None
+        child = parent
+        parent = ctx.parent(parent)
+    return None
+
+
+def escaping_raises(
+    ctx: FileContext,
+    func: FunctionNode,
+    found: Sequence[RaiseSite],
+    abstract_decorated: Optional[bool] = None,
+) -> List[str]:
+    """Return the names raised by name in ``func`` that can escape it, in order.
+
+    See :func:`raised_names`, which finds the raises itself.
+
+    Args:
+        ctx: The file context.
+        func: A function definition.
+        found: Its own raises in walk order with their guards (see
+            :func:`raise_site`).
+        abstract_decorated: Whether ``func`` is decorated abstract (see
+            :func:`is_abstract`), when the caller judged it already; None to
+            judge it here if needed.
+
+    Returns:
+        The dotted names as written, in order of first appearance.
+    """
     abstract: Optional[bool] = None
     protocol = _PROTOCOL_EXCEPTIONS.get(func.name)
     raised: List[str] = []
-    found = list(_walk_raises(func, word_lines(ctx, "raise", func)))
     by_name: Dict[str, int] = {}  # how many of these raises name a plain Name
     for raise_node, _ in found:
         exc = raise_node.exc
@@ -976,7 +1095,11 @@ def _escaping_raises(ctx: FileContext, func: FunctionNode) -> List[str]:
             continue
         if last in _STUB_EXCEPTIONS:
             if abstract is None:
-                abstract = _is_stub_body(func) or is_abstract(ctx, func)
+                abstract = _is_stub_body(func) or (
+                    is_abstract(ctx, func)
+                    if abstract_decorated is None
+                    else abstract_decorated
+                )
             if abstract:
                 continue
         if any(_caught(ctx, last, handlers) for handlers in guards):
@@ -1001,8 +1124,15 @@ def _is_local_name(
             return True
         source = source_text(ctx)
         end = getattr(func, "end_lineno", None)
-        if source is not None and end is not None:
-            start, stop = source.span(func.lineno, end)
+        body = func.body
+        if docstring_text(func) is not None:
+            body = body[1:]  # the docstring may name the exception too
+        if source is not None and end is not None and body:
+            first = body[0].lineno
+            decorators = getattr(body[0], "decorator_list", None)
+            if decorators:
+                first = min(first, decorators[0].lineno)
+            start, stop = source.span(first, end)
             if source.text.count(name, start, stop) <= raises:
                 return False  # the name occurs in these raises only
         for stmt in own_statements(func, word_lines(ctx, name, func)):

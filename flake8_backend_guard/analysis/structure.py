@@ -999,7 +999,14 @@ def is_constant_literal(node: Optional[ast.AST]) -> bool:
 
 
 def _store_names(target: ast.AST) -> List[ast.Name]:
+    if target.__class__ is ast.Name:
+        return [target]  # type: ignore[list-item]
     return [n for n in ast.walk(target) if isinstance(n, ast.Name)]
+
+
+_TRY_TYPES = tuple(
+    getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name)
+)
 
 
 def module_statements(ctx: FileContext) -> List[ast.stmt]:
@@ -1039,54 +1046,60 @@ def module_binding_counts(
         Name -> number of bindings.
     """
     counts: Dict[str, int] = {}
-
-    def add(name: str, weight: int = 1) -> None:
-        counts[name] = counts.get(name, 0) + weight
-
+    get = counts.get
     walrus = ctx is None or ctx.may_contain(":=")
     if ctx is None:
         statements = module_level_statements(tree)
     else:
         statements = module_statements(ctx)
     for stmt in statements:
-        if isinstance(stmt, ast.Assign):
-            for target in stmt.targets:
-                for name in _store_names(target):
-                    add(name.id, 1 if isinstance(target, ast.Name) else 2)
-        elif isinstance(stmt, ast.AnnAssign):
-            if stmt.value is not None and isinstance(stmt.target, ast.Name):
-                add(stmt.target.id)
-        elif isinstance(stmt, (ast.AugAssign, ast.Delete)):
-            targets = [stmt.target] if isinstance(stmt, ast.AugAssign) else stmt.targets
+        cls = stmt.__class__
+        if cls is ast.Assign:
+            for target in stmt.targets:  # type: ignore[attr-defined]
+                if target.__class__ is ast.Name:
+                    counts[target.id] = get(target.id, 0) + 1
+                else:
+                    for name in _store_names(target):
+                        counts[name.id] = get(name.id, 0) + 2
+        elif cls is ast.AnnAssign:
+            target = stmt.target  # type: ignore[attr-defined]
+            if stmt.value is not None and isinstance(target, ast.Name):  # type: ignore
+                counts[target.id] = get(target.id, 0) + 1
+        elif cls is ast.AugAssign or cls is ast.Delete:
+            if cls is ast.AugAssign:
+                targets = [stmt.target]  # type: ignore[attr-defined]
+            else:
+                targets = stmt.targets  # type: ignore[attr-defined]
             for target in targets:
                 for name in _store_names(target):
-                    add(name.id, 2)
-        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
-            for name in _store_names(stmt.target):
-                add(name.id, 2)
-        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-            for item in stmt.items:
+                    counts[name.id] = get(name.id, 0) + 2
+        elif cls is ast.For or cls is ast.AsyncFor:
+            for name in _store_names(stmt.target):  # type: ignore[attr-defined]
+                counts[name.id] = get(name.id, 0) + 2
+        elif cls is ast.With or cls is ast.AsyncWith:
+            for item in stmt.items:  # type: ignore[attr-defined]
                 if item.optional_vars is not None:
                     for name in _store_names(item.optional_vars):
-                        add(name.id, 2)
-        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            for alias in stmt.names:
-                add((alias.asname or alias.name).partition(".")[0], 2)
-        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            add(stmt.name, 2)
-        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+                        counts[name.id] = get(name.id, 0) + 2
+        elif cls is ast.Import or cls is ast.ImportFrom:
+            for alias in stmt.names:  # type: ignore[attr-defined]
+                bound = (alias.asname or alias.name).partition(".")[0]
+                counts[bound] = get(bound, 0) + 2
+        elif cls in _DEF_TYPES:
+            counts[stmt.name] = get(stmt.name, 0) + 2  # type: ignore[attr-defined]
+            continue  # a def or class body runs elsewhere: no walrus to count
+        elif cls in _TRY_TYPES:
             for handler in stmt.handlers:  # type: ignore[attr-defined]
                 if handler.name:
-                    add(handler.name, 2)
-        if walrus and not isinstance(
-            stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-        ):
+                    counts[handler.name] = get(handler.name, 0) + 2
+        if walrus:
             for field in ("value", "test", "iter"):
                 expr = getattr(stmt, field, None)
                 if isinstance(expr, ast.AST):
                     for node in ast.walk(expr):
                         if isinstance(node, ast.NamedExpr):
-                            add(node.target.id, 2)
+                            name = node.target.id
+                            counts[name] = get(name, 0) + 2
     if not has_global:
         return counts
     if ctx is not None:
@@ -1108,12 +1121,12 @@ def module_binding_counts(
                 and inner.id in globals_
                 and isinstance(inner.ctx, (ast.Store, ast.Del))
             ):
-                add(inner.id, 2)
+                counts[inner.id] = get(inner.id, 0) + 2
             elif isinstance(inner, (ast.Import, ast.ImportFrom)):
                 for alias in inner.names:
                     bound = (alias.asname or alias.name).partition(".")[0]
                     if bound in globals_:
-                        add(bound, 2)
+                        counts[bound] = get(bound, 0) + 2
     return counts
 
 

@@ -10,9 +10,9 @@ from ...analysis.docstrings import (
     docstring,
     docstring_text,
     documented_by_annotation,
+    implicit_first,
     is_overload,
     is_property_redefinition,
-    judged_parameters,
     parameters,
     style_phrase,
 )
@@ -89,18 +89,24 @@ def _documented(doc: Docstring, func: FunctionNode, with_attributes: bool) -> Se
     return names
 
 
-def _shown(func: FunctionNode, arg: ast.arg) -> str:
-    if arg is func.args.vararg:
-        return f"*{arg.arg}"
-    if arg is func.args.kwarg:
-        return f"**{arg.arg}"
-    return arg.arg
-
-
-def _is_documented(arg: ast.arg, documented: Set[str]) -> bool:
-    return arg.arg in documented or (
-        arg.annotation is not None and documented_by_annotation(arg)
-    )
+def _missing(func: FunctionNode, in_class: bool, documented: Set[str]) -> List[str]:
+    # The judged parameters (see judged_parameters) that are not documented, as
+    # shown in the message (`*args`, `**kwargs`).
+    skip = implicit_first(func, in_class)
+    vararg, kwarg = func.args.vararg, func.args.kwarg
+    missing = []
+    for arg in parameters(func):
+        name = arg.arg
+        if arg is skip or name.startswith("_") or name in documented:
+            continue
+        if arg.annotation is not None and documented_by_annotation(arg):
+            continue
+        if arg is vararg:
+            name = f"*{name}"
+        elif arg is kwarg:
+            name = f"**{name}"
+        missing.append(name)
+    return missing
 
 
 def _init_of(node: ast.ClassDef) -> Optional[FunctionNode]:
@@ -124,16 +130,14 @@ def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Findi
     doc = docstring(ctx, node)
     if doc is None:
         return None
-    in_class = bool(ctx.scopes) and isinstance(ctx.scopes[-1], ast.ClassDef)
-    judged = judged_parameters(node, in_class)
+    scopes = ctx.scopes
+    in_class = bool(scopes) and isinstance(scopes[-1], ast.ClassDef)
     documented = _documented(doc, node, False)
     if node.name == "__init__" and in_class:
-        class_doc = docstring(ctx, ctx.scopes[-1])  # type: ignore[arg-type]
+        class_doc = docstring(ctx, scopes[-1])  # type: ignore[arg-type]
         if class_doc is not None:
             documented |= _documented(class_doc, node, True)
-    missing = [
-        _shown(node, arg) for arg in judged if not _is_documented(arg, documented)
-    ]
+    missing = _missing(node, in_class, documented)
     extra: List[str] = []
     if node.args.kwarg is None and (doc.params or doc.keyword_params):
         existing = {arg.arg for arg in parameters(node)}
@@ -160,12 +164,7 @@ def _check_class(node: ast.ClassDef, ctx: FileContext) -> Optional[List[Finding]
     doc = docstring(ctx, node)
     if doc is None:
         return None
-    documented = _documented(doc, init, True)
-    missing = [
-        _shown(init, arg)
-        for arg in judged_parameters(init, True)
-        if not _is_documented(arg, documented)
-    ]
+    missing = _missing(init, True, _documented(doc, init, True))
     extra: List[str] = []
     if init.args.kwarg is None and (doc.params or doc.keyword_params):
         existing = {arg.arg for arg in parameters(init)}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ast
-from typing import List, Optional, Union
+from typing import Dict, List, Optional, Union
 
 from ...analysis.docstrings import (
-    body_facts,
+    BodyFacts,
+    add_return,
+    add_yield,
     docstring,
     docstring_text,
     is_overload,
@@ -15,6 +17,7 @@ from ...analysis.docstrings import (
     iterator_annotation,
     returns_nothing_annotation,
     style_phrase,
+    yield_owner,
     yields_nothing_annotation,
 )
 from ...context import FileContext
@@ -63,18 +66,57 @@ RULE = Rule(
 )
 
 
+def _facts(ctx: FileContext) -> Dict[int, BodyFacts]:
+    # id of a def -> what its own body returns and yields, collected by the walk
+    return ctx.cached(("BG304", "facts"), dict)
+
+
+@RULE.on(ast.Return)
+def _record_return(node: ast.Return, ctx: FileContext) -> None:
+    # a `return` is a statement of the innermost def's own body
+    if node.value is None:
+        return None
+    scopes = ctx.scopes
+    if scopes and isinstance(scopes[-1], (ast.FunctionDef, ast.AsyncFunctionDef)):
+        facts = _facts(ctx)
+        owner = id(scopes[-1])
+        found = facts.get(owner)
+        if found is None:
+            found = facts[owner] = BodyFacts()
+        add_return(found, node)
+    return None
+
+
+@RULE.on(ast.Yield, ast.YieldFrom)
+def _record_yield(node: Union[ast.Yield, ast.YieldFrom], ctx: FileContext) -> None:
+    owner = yield_owner(ctx, node)
+    if owner is not None:
+        add_yield(_facts(ctx).setdefault(id(owner), BodyFacts()), node)
+    return None
+
+
 @RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
+def _note_decorators(node: FunctionNode, ctx: FileContext) -> None:
+    # Decorators are resolved through the imports seen so far: judged on entry.
+    if node.decorator_list and docstring_text(node) is not None:
+        if (
+            is_overload(ctx, node)
+            or is_property_redefinition(node)
+            or is_property_getter(ctx, node)
+        ):
+            ctx.cached(("BG304", "exempt"), set).add(id(node))
+    return None
+
+
+@RULE.on_leave(ast.FunctionDef, ast.AsyncFunctionDef)
 def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Finding]]:
+    # judged when the walk leaves the def: its returns and yields are known
     if docstring_text(node) is None:
         return None  # no docstring to judge (the cheap test first)
-    if node.decorator_list and (
-        is_overload(ctx, node)
-        or is_property_redefinition(node)
-        or is_property_getter(ctx, node)
-    ):
-        return None
+    if node.decorator_list and id(node) in ctx.cached(("BG304", "exempt"), set):
+        return None  # an overload, a property getter or setter
     annotation = node.returns
-    facts = body_facts(ctx, node)
+    facts = _facts(ctx).get(id(node)) or _NOTHING
     if annotation is None and not facts.is_generator and not facts.returns_value:
         return None  # nothing returned or yielded: no section is needed
     doc = docstring(ctx, node)
@@ -113,6 +155,9 @@ def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Findi
     if doc.has_yields and iterator_annotation(annotation):
         return None  # returns an iterator (or an abstract generator) documented so
     return [_returns_finding(node, doc.style)]
+
+
+_NOTHING = BodyFacts()  # returns nothing, yields nothing (never modified)
 
 
 def _returns_finding(node: FunctionNode, style: str) -> Finding:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import ast
-from typing import List, Optional, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 from ...analysis.docstrings import (
     docstring,
     docstring_text,
+    escaping_raises,
+    is_abstract,
     is_overload,
     is_property_redefinition,
-    raised_names,
+    raise_site,
     style_phrase,
     undocumented_raises,
 )
@@ -76,15 +78,69 @@ def _quoted(names: List[str]) -> str:
     return ", ".join(f"`{name}`" for name in names)
 
 
+# Per file: id of a def -> its own raises with their guards, collected by the walk;
+# ("decorated", id) -> what its decorators say (judged on entry); ("raised", id) ->
+# the names it lets escape.
+_KEY = ("BG305", "raises")
+_UNDECORATED = (False, False, False)  # overload, property setter, abstract
+
+
+def _state(ctx: FileContext) -> Dict[object, object]:
+    return ctx.cached(_KEY, dict)
+
+
 @RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
+def _note_decorators(node: FunctionNode, ctx: FileContext) -> None:
+    # Decorators are resolved through the imports seen so far: judged on entry.
+    if node.decorator_list:
+        _state(ctx)[("decorated", id(node))] = (
+            is_overload(ctx, node),
+            is_property_redefinition(node),
+            is_abstract(ctx, node),
+        )
+    return None
+
+
+def _decorated(ctx: FileContext, func: FunctionNode) -> Tuple[bool, bool, bool]:
+    if not func.decorator_list:
+        return _UNDECORATED
+    return _state(ctx).get(("decorated", id(func)), _UNDECORATED)  # type: ignore
+
+
+@RULE.on(ast.Raise)
+def _record_raise(node: ast.Raise, ctx: FileContext) -> None:
+    site = raise_site(ctx, node)
+    if site is not None:
+        owner, found = site
+        sites = _state(ctx).setdefault(id(owner), [])
+        sites.append(found)  # type: ignore[attr-defined]
+    return None
+
+
+def _raised(ctx: FileContext, func: FunctionNode) -> List[str]:
+    # The names ``func`` raises and lets escape (once per def).
+    state = _state(ctx)
+    key = ("raised", id(func))
+    names = state.get(key)
+    if names is None:
+        sites = state.get(id(func))
+        names = []
+        if sites:
+            abstract = _decorated(ctx, func)[2]
+            names = escaping_raises(ctx, func, sites, abstract)  # type: ignore
+        state[key] = names
+    return names  # type: ignore[return-value]
+
+
+@RULE.on_leave(ast.FunctionDef, ast.AsyncFunctionDef)
 def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Finding]]:
+    # judged when the walk leaves the def: its raises are known
     if docstring_text(node) is None:
-        return None  # no docstring to judge (the cheap test first)
-    if node.decorator_list and (
-        is_overload(ctx, node) or is_property_redefinition(node)
-    ):
         return None
-    raised = raised_names(ctx, node)
+    overload, redefinition, _ = _decorated(ctx, node)
+    if overload or redefinition:
+        return None
+    raised = _raised(ctx, node)
     if not raised:
         return None
     doc = docstring(ctx, node)
@@ -113,8 +169,9 @@ def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Findi
     ]
 
 
-@RULE.on(ast.ClassDef)
+@RULE.on_leave(ast.ClassDef)
 def _check_class(node: ast.ClassDef, ctx: FileContext) -> Optional[List[Finding]]:
+    # judged when the walk leaves the class: the raises of `__init__` are known
     init = None
     for stmt in node.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
@@ -123,9 +180,9 @@ def _check_class(node: ast.ClassDef, ctx: FileContext) -> Optional[List[Finding]
             init = stmt
     if init is None or docstring_text(init) is not None:
         return None  # no constructor of its own, or __init__ documents itself
-    if docstring_text(node) is None or is_overload(ctx, init):
-        return None
-    raised = raised_names(ctx, init)
+    if docstring_text(node) is None or _decorated(ctx, init)[0]:
+        return None  # no class docstring, or an `@overload` signature
+    raised = _raised(ctx, init)
     if not raised:
         return None
     doc = docstring(ctx, node)

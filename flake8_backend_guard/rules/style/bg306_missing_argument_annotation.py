@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import List, Optional, Union
 
-from ...analysis.docstrings import implicit_first, parameters
+from ...analysis.docstrings import implicit_first
 from ...context import FileContext
 from ...rule import Example, Finding, Rule
 
@@ -34,17 +34,18 @@ RULE = Rule(
 
 @RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
 def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Finding]]:
-    in_class = bool(ctx.scopes) and isinstance(ctx.scopes[-1], ast.ClassDef)
+    scopes = ctx.scopes
+    in_class = bool(scopes) and isinstance(scopes[-1], ast.ClassDef)
     skip = implicit_first(node, in_class)
+    args = node.args
     findings: List[Finding] = []
-    for arg in parameters(node):
-        if arg.annotation is not None or arg is skip or not arg.arg.strip("_"):
-            continue
-        if arg is node.args.vararg:
-            shown = f"*{arg.arg}"
-        elif arg is node.args.kwarg:
-            shown = f"**{arg.arg}"
-        else:
-            shown = arg.arg
-        findings.append(RULE.finding(arg, param=shown, func=node.name))
+    for group in (args.posonlyargs, args.args, args.kwonlyargs):
+        for arg in group:
+            if arg.annotation is None and arg is not skip and arg.arg.strip("_"):
+                findings.append(RULE.finding(arg, param=arg.arg, func=node.name))
+    for arg, stars in ((args.vararg, "*"), (args.kwarg, "**")):
+        if arg is not None and arg.annotation is None and arg.arg.strip("_"):
+            findings.append(
+                RULE.finding(arg, param=f"{stars}{arg.arg}", func=node.name)
+            )
     return findings

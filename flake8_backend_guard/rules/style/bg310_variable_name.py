@@ -180,6 +180,33 @@ def _binds_lower_case_only(node: ast.AST) -> bool:
     return True
 
 
+def _check_assign(node: ast.Assign, ctx: FileContext) -> Optional[List[Finding]]:
+    # the most frequent binding first: `x = ...`, `self.x = ...`, `d[k] = ...`
+    targets = node.targets
+    if len(targets) == 1:
+        cls = targets[0].__class__
+        if cls is ast.Name:
+            name = targets[0].id  # type: ignore[attr-defined]
+            if name == name.lower():
+                return None
+        elif cls is ast.Attribute or cls is ast.Subscript:
+            return None
+    return _check_binding(node, ctx)
+
+
+def _check_target(node: ast.AST, ctx: FileContext) -> Optional[List[Finding]]:
+    # `for x in ...`, `x += ...`, `x: int = ...`, `(x := ...)`, `[... for x in ...]`
+    target = node.target  # type: ignore[attr-defined]
+    cls = target.__class__
+    if cls is ast.Name:
+        name = target.id
+        if name == name.lower():
+            return None
+    elif cls is ast.Attribute or cls is ast.Subscript:
+        return None
+    return _check_binding(node, ctx)
+
+
 def _check_binding(node: ast.AST, ctx: FileContext) -> Optional[List[Finding]]:
     # Stored names are judged where the walk would meet them: every stored name of
     # the target fields at once, in walk order (first bindings are reported).
@@ -207,8 +234,12 @@ def _check_binding(node: ast.AST, ctx: FileContext) -> Optional[List[Finding]]:
     return findings
 
 
+RULE.on(ast.Assign)(_check_assign)
 for _binding_type in _TARGET_FIELDS:
-    RULE.on(_binding_type)(_check_binding)
+    if _TARGET_FIELDS[_binding_type] == ("target",):
+        RULE.on(_binding_type)(_check_target)
+    elif _binding_type is not ast.Assign:
+        RULE.on(_binding_type)(_check_binding)
 
 
 @RULE.on(ast.ExceptHandler)

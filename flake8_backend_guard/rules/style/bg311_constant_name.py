@@ -87,34 +87,48 @@ def _check_module(node: ast.Module, ctx: FileContext) -> Iterator[Finding]:
     findings: List[Finding] = []
     reported: Dict[str, bool] = {}
     for stmt in module_statements(ctx):
-        if isinstance(stmt, ast.Assign):
-            targets = stmt.targets
-            value = stmt.value
-        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-            annotation = ctx.qualname(stmt.annotation) or ""
-            if annotation.rsplit(".", 1)[-1] == "TypeAlias":
-                continue  # `UserId: TypeAlias = "int"` is a type alias
-            targets = [stmt.target]
-            value = stmt.value
+        cls = stmt.__class__
+        if cls is ast.Assign:
+            targets = stmt.targets  # type: ignore[attr-defined]
+        elif cls is ast.AnnAssign and stmt.value is not None:  # type: ignore
+            targets = [stmt.target]  # type: ignore[attr-defined]
         else:
             continue
-        if not all(isinstance(t, ast.Name) for t in targets):
-            continue
-        if any(is_dunder(t.id) for t in targets):  # __version__ = version = "1.0"
-            continue
-        kind = literal_kind(value)
-        if kind is None or (kind == "const" and _fills_globals(ctx)):
-            continue
+        candidate = False  # a target that is reported when the value is literal
         for target in targets:
+            if target.__class__ is not ast.Name:
+                break
             name = target.id
-            if is_upper_case(name) or name in _EXEMPT_NAMES or name.startswith("__"):
+            if is_dunder(name):
+                break  # __version__ = version = "1.0"
+            if not (
+                is_upper_case(name) or name in _EXEMPT_NAMES or name.startswith("__")
+            ):
+                candidate = True
+        else:
+            if not candidate:
                 continue
-            if not counts:
-                counts = module_binding_counts(node, ctx.may_contain("global"), ctx)
-            if counts.get(name) != 1 or name in reported:
+            if cls is ast.AnnAssign:
+                annotation = ctx.qualname(stmt.annotation) or ""  # type: ignore
+                if annotation.rsplit(".", 1)[-1] == "TypeAlias":
+                    continue  # `UserId: TypeAlias = "int"` is a type alias
+            kind = literal_kind(stmt.value)  # type: ignore[attr-defined]
+            if kind is None or (kind == "const" and _fills_globals(ctx)):
                 continue
-            reported[name] = True
-            findings.append(
-                RULE.finding(target, name=name, suggestion=to_upper_case(name))
-            )
+            for target in targets:
+                name = target.id
+                if (
+                    is_upper_case(name)
+                    or name in _EXEMPT_NAMES
+                    or name.startswith("__")
+                ):
+                    continue
+                if not counts:
+                    counts = module_binding_counts(node, ctx.may_contain("global"), ctx)
+                if counts.get(name) != 1 or name in reported:
+                    continue
+                reported[name] = True
+                findings.append(
+                    RULE.finding(target, name=name, suggestion=to_upper_case(name))
+                )
     yield from findings
