@@ -4,8 +4,12 @@ Parses Google (default), NumPy and Sphinx docstrings (option ``bg-docstring-styl
 into the sections the rules need: documented parameters, ``Returns``/``Yields``
 presence and the exception names under ``Raises``. It also collects, once per
 function, what the function's own body does (returns a value, yields, raises which
-exceptions by name), leaving nested functions and classes to themselves. Every fact
-is cached on the :class:`~..context.FileContext`, so the rules share one parse.
+exceptions by name), leaving nested functions and classes to themselves: from its
+statements, and expressions only where the source text holds the keyword. Every
+fact is cached on the :class:`~..context.FileContext`, so the rules share one
+parse. Rules that see every ``return``, ``yield`` and ``raise`` as the walk meets
+them collect the same facts with :func:`add_return`, :func:`add_yield`,
+:func:`yield_owner`, :func:`raise_site` and :func:`escaping_raises` instead.
 
 Decisions where RULES.md is silent (documented in the rule declarations too):
 
@@ -453,7 +457,7 @@ def docstring_text(node: ast.AST) -> Optional[str]:
     if value.__class__ is not ast.Constant and not isinstance(value, ast.Constant):
         return None
     text = value.value
-    if isinstance(text, str) and text.strip():
+    if isinstance(text, str) and text and not text.isspace():
         return text
     return None
 
@@ -756,7 +760,7 @@ def _class_name(exc: Optional[ast.expr]) -> Optional[str]:
     #
     # ``raise X``, ``raise X(...)``, ``raise mod.X(...)`` count when the last part
     # is CapWords (a class); ``raise err`` of a variable, ``raise make_error()``
-    # and ``raise self.error`` are not judged (nor, see _escaping_raises, names
+    # and ``raise self.error`` are not judged (nor, see escaping_raises, names
     # bound in the function).
     target = exc.func if isinstance(exc, ast.Call) else exc
     name = _expr_name(target)

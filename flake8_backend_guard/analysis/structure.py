@@ -5,6 +5,12 @@ external camelCase APIs, logging calls, ``__main__`` guards, resources that need
 context manager, direct database access, JSON-ness of error responses, and the
 cross-module look-up of Blueprint/router prefixes (read from disk as text, parsed
 once per process, never imported).
+
+Also the cheap walks of a function body the style rules share: statement lists
+only (:func:`own_statements`, :func:`all_statements`), optionally just the
+statements on the lines that hold a word (:func:`word_lines`, :func:`may_contain`,
+:class:`SourceText`), and the expression nodes of one statement
+(:func:`statement_nodes`).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import ast
 import builtins
 import fnmatch
+import io
 import os
 import re
 from bisect import bisect_left, bisect_right
@@ -369,23 +376,32 @@ _SINGLETON_FIELDS = frozenset({"ctx", "op", "ops"})
 _AST = ast.AST
 
 
+# Characters str.splitlines() breaks lines at but the tokenizer does not.
+_OTHER_LINE_BREAKS = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85")
+_OTHER_LINE_BREAKS += ("\u2028", "\u2029")
+
+
 class SourceText:
     """The source of a file with its line offsets, for cheap word look-ups.
 
-    Line ``n`` is ``lines[n - 1]``, the line the AST numbers ``n``; a word is looked
-    for in whole lines, as in ``"".join(lines[first - 1 : last])``.
+    Lines are numbered as the AST numbers them: only ``\\n``, ``\\r\\n`` and
+    ``\\r`` end a line (a form feed does not, whatever split the caller's lines).
+    A word is looked for in whole lines.
     """
 
     __slots__ = ("text", "ends", "_found")
 
-    def __init__(self, text: str, lines: Sequence[str]) -> None:
+    def __init__(self, text: str, lines: Sequence[str] = ()) -> None:
         """Index the line ends of ``text``.
 
         Args:
-            text: The file's source, ``"".join(lines)``.
-            lines: The file's source lines.
+            text: The file's source.
+            lines: Its lines as given (with their line breaks), used as they are
+                unless ``str.splitlines`` may have split them elsewhere.
         """
         self.text = text
+        if not lines or any(mark in text for mark in _OTHER_LINE_BREAKS):
+            lines = io.StringIO(text, newline="").readlines()
         self.ends: List[int] = list(accumulate(map(len, lines)))
         self._found: Dict[str, List[int]] = {}
 
@@ -475,9 +491,9 @@ def word_lines(
 ) -> Optional[List[int]]:
     """Return the numbers of the source lines that contain ``word``.
 
-    Line ``n`` is ``ctx.lines[n - 1]``, the line the AST numbers ``n``. The lines
-    of the whole file are cached; those ``within`` a node are searched in its
-    lines only.
+    Lines are numbered as the AST numbers them (see :class:`SourceText`). The
+    lines of the whole file are cached; those ``within`` a node are searched in
+    its lines only.
 
     Args:
         ctx: The file context (its source lines).
@@ -1047,6 +1063,8 @@ def module_binding_counts(
     """
     counts: Dict[str, int] = {}
     get = counts.get
+    if ctx is not None and ctx.tree is not tree:
+        ctx = None  # the context of another module: no use here
     walrus = ctx is None or ctx.may_contain(":=")
     if ctx is None:
         statements = module_level_statements(tree)

@@ -111,14 +111,14 @@ def _note_decorators(node: FunctionNode, ctx: FileContext) -> None:
 @RULE.on_leave(ast.FunctionDef, ast.AsyncFunctionDef)
 def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Finding]]:
     # judged when the walk leaves the def: its returns and yields are known
-    if docstring_text(node) is None:
-        return None  # no docstring to judge (the cheap test first)
-    if node.decorator_list and id(node) in ctx.cached(("BG304", "exempt"), set):
-        return None  # an overload, a property getter or setter
     annotation = node.returns
     facts = _facts(ctx).get(id(node)) or _NOTHING
     if annotation is None and not facts.is_generator and not facts.returns_value:
         return None  # nothing returned or yielded: no section is needed
+    if docstring_text(node) is None:
+        return None  # no docstring to judge
+    if node.decorator_list and id(node) in ctx.cached(("BG304", "exempt"), set):
+        return None  # an overload, a property getter or setter
     doc = docstring(ctx, node)
     if doc is None or (doc.has_returns and doc.has_yields):
         return None

@@ -71,6 +71,7 @@ RULE = Rule(
     ),
     overlaps=("DOC501",),
     options=("bg-docstring-style",),
+    requires=("raise",),  # only raise statements are judged
 )
 
 
@@ -135,8 +136,8 @@ def _raised(ctx: FileContext, func: FunctionNode) -> List[str]:
 @RULE.on_leave(ast.FunctionDef, ast.AsyncFunctionDef)
 def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Finding]]:
     # judged when the walk leaves the def: its raises are known
-    if docstring_text(node) is None:
-        return None
+    if id(node) not in _state(ctx) or docstring_text(node) is None:
+        return None  # no raise statement, or no docstring to judge
     overload, redefinition, _ = _decorated(ctx, node)
     if overload or redefinition:
         return None

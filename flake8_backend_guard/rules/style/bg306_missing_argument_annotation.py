@@ -39,13 +39,18 @@ def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Findi
     skip = implicit_first(node, in_class)
     args = node.args
     findings: List[Finding] = []
-    for group in (args.posonlyargs, args.args, args.kwonlyargs):
-        for arg in group:
+    name = node.name
+    for arg in args.args:
+        if arg.annotation is None and arg is not skip and arg.arg.strip("_"):
+            findings.append(RULE.finding(arg, param=arg.arg, func=name))
+    if args.posonlyargs or args.kwonlyargs:
+        for arg in args.posonlyargs + args.kwonlyargs:
             if arg.annotation is None and arg is not skip and arg.arg.strip("_"):
-                findings.append(RULE.finding(arg, param=arg.arg, func=node.name))
-    for arg, stars in ((args.vararg, "*"), (args.kwarg, "**")):
-        if arg is not None and arg.annotation is None and arg.arg.strip("_"):
-            findings.append(
-                RULE.finding(arg, param=f"{stars}{arg.arg}", func=node.name)
-            )
+                findings.append(RULE.finding(arg, param=arg.arg, func=name))
+    star = args.vararg
+    if star is not None and star.annotation is None and star.arg.strip("_"):
+        findings.append(RULE.finding(star, param=f"*{star.arg}", func=name))
+    star = args.kwarg
+    if star is not None and star.annotation is None and star.arg.strip("_"):
+        findings.append(RULE.finding(star, param=f"**{star.arg}", func=name))
     return findings

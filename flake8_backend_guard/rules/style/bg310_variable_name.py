@@ -112,7 +112,7 @@ _TARGET_FIELDS: Dict[type, Tuple[str, ...]] = {
     ast.withitem: ("context_expr", "optional_vars"),
 }
 if hasattr(ast, "TypeAlias"):  # Python 3.12: `type Alias = ...` stores `Alias`
-    _TARGET_FIELDS[getattr(ast, "TypeAlias")] = ("name",)
+    _TARGET_FIELDS[ast.TypeAlias] = ("name",)  # type: ignore[attr-defined]
 
 
 def _stored_names(node: ast.AST) -> List[Tuple[ast.Name, ast.AST]]:

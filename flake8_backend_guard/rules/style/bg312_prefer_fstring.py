@@ -31,6 +31,7 @@ RULE = Rule(
     good=Example('def greet(name: str) -> str:\n    return f"Hello, {name}!"\n'),
     overlaps=("UP031", "UP032"),
     fixable=True,
+    requires=("%", "format"),  # `"..." % values`, `"...".format(...)`
 )
 
 _SQL_RE = re.compile(

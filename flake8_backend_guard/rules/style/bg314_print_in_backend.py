@@ -35,7 +35,6 @@ RULE = Rule(
         files=(("app/__init__.py", ""),),
     ),
     overlaps=("T201",),
-    requires=("print",),
 )
 
 _STD_STREAMS = frozenset(
