@@ -361,6 +361,8 @@ def node_fields(cls: type, singletons: bool = False) -> Tuple[str, ...]:
             excluded = _NON_NODE_FIELDS if singletons else (
                 _NON_NODE_FIELDS | SINGLETON_FIELDS
             )
+            if cls.__name__ == "TypeAlias":  # 3.12: ``type X = ...``, name is a Name
+                excluded = excluded - {"name"}
             fields = tuple(f for f in cls._fields if f not in excluded)
         _FIELDS[key] = fields
     return fields

@@ -136,3 +136,17 @@ def test_check_source_select() -> None:
     assert check_source(src, select=["BG3"]) == [] or all(
         f.code.startswith("BG3") for f in check_source(src, select=["BG3"])
     )
+
+
+@pytest.mark.skipif(not hasattr(ast, "TypeAlias"), reason="PEP 695 needs Python 3.12")
+def test_type_alias_name_is_walked_and_linked() -> None:
+    """``type X = ...`` stores ``X`` in a Name node: walked, indexed and linked."""
+    from flake8_backend_guard.context import node_fields, walk_nodes
+
+    tree = ast.parse("type Alias = list[int]\n")
+    alias = tree.body[0]
+    assert "name" in node_fields(type(alias))
+    names = [n for n in walk_nodes(tree) if isinstance(n, ast.Name)]
+    assert alias.name in names  # type: ignore[attr-defined]
+    ctx = FileContext(tree)
+    assert ctx.parent(alias.name) is alias  # type: ignore[attr-defined]
