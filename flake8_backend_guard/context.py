@@ -135,7 +135,7 @@ class FileContext:
             if id(scope) in self._linked:
                 continue
             self._linked.add(id(scope))
-            _link_below(scope, self.parents)
+            link_parents(scope, self.parents)
             if node in self.parents:
                 return
 
@@ -403,8 +403,16 @@ def walk_nodes(root: ast.AST) -> List[ast.AST]:
     return result
 
 
-def _link_below(root: ast.AST, parents: Dict[ast.AST, ast.AST]) -> None:
-    # Record the parent of every node below ``root`` not linked yet.
+def link_parents(root: ast.AST, parents: Dict[ast.AST, ast.AST]) -> None:
+    """Record the parent of every node below ``root`` that has none yet.
+
+    The links are those the engine's walk records when it gets there (expression
+    contexts and operators, which the walk skips, are left out).
+
+    Args:
+        root: The node whose descendants are linked.
+        parents: The parent map to fill (``ctx.parents``).
+    """
     todo: List[ast.AST] = [root]
     pop = todo.pop
     push = todo.append
@@ -428,6 +436,42 @@ def _link_below(root: ast.AST, parents: Dict[ast.AST, ast.AST]) -> None:
                 if value not in parents:
                     parents[value] = node
                 push(value)
+
+
+def walk_children(root: ast.AST) -> List[ast.AST]:
+    """Return ``root`` and the nodes below it, depth first.
+
+    The order is that of a stack walk pushing each node's children in field order
+    (last child popped first); expression contexts and operators are left out.
+
+    Args:
+        root: The node to walk.
+
+    Returns:
+        The nodes in visiting order.
+    """
+    result: List[ast.AST] = []
+    stack: List[ast.AST] = [root]
+    pop = stack.pop
+    push = stack.append
+    ast_type = ast.AST
+    fields_of = _FIELDS
+    while stack:
+        node = pop()
+        result.append(node)
+        cls = node.__class__
+        fields = fields_of.get((cls, False))
+        if fields is None:
+            fields = node_fields(cls)
+        for field_name in fields:
+            value = getattr(node, field_name, None)
+            if value.__class__ is list:
+                for child in value:
+                    if isinstance(child, ast_type):
+                        push(child)
+            elif isinstance(value, ast_type):
+                push(value)
+    return result
 
 
 def _module_level_statements(body: Sequence[ast.stmt]) -> List[ast.stmt]:

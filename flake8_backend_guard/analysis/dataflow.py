@@ -21,8 +21,8 @@ Scope = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Module]
 Binding = Tuple[int, int, Optional[ast.AST]]
 
 
-# Statements and clauses that bind names (see ``_scope_bindings``).
-_BINDERS = frozenset(
+#: Statements and clauses that bind names (``_scope_bindings``, ``web.LocalFlow``).
+BINDING_TYPES = frozenset(
     {
         ast.Assign,
         ast.AnnAssign,
@@ -36,98 +36,6 @@ _BINDERS = frozenset(
     }
 )
 _DEFS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
-# Per AST class: the fields that may hold child nodes (no contexts or operators).
-_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
-
-
-def child_fields(cls: type) -> Tuple[str, ...]:
-    """Return the fields of an AST class that may hold child nodes (cached).
-
-    Expression contexts and operators are left out: no analysis here looks at them.
-
-    Args:
-        cls: An AST node class.
-
-    Returns:
-        The field names in ``_fields`` order.
-    """
-    fields = _CHILD_FIELDS.get(cls)
-    if fields is None:
-        fields = _CHILD_FIELDS[cls] = node_fields(cls)
-    return fields
-
-
-def link_parents(root: ast.AST, parents: Dict[ast.AST, ast.AST]) -> None:
-    """Record the parent of every node below ``root`` that has none yet.
-
-    The links are those the engine's walk records when it gets there (expression
-    contexts and operators, which the walk skips, are left out).
-
-    Args:
-        root: The node whose descendants are linked.
-        parents: The parent map to fill (``ctx.parents``).
-    """
-    stack: List[ast.AST] = [root]
-    pop = stack.pop
-    push = stack.append
-    ast_type = ast.AST
-    fields_of = _CHILD_FIELDS
-    while stack:
-        node = pop()
-        cls = node.__class__
-        fields = fields_of.get(cls)
-        if fields is None:
-            fields = child_fields(cls)
-        for field_name in fields:
-            value = getattr(node, field_name, None)
-            if value.__class__ is list:
-                for child in value:
-                    if isinstance(child, ast_type):
-                        if child not in parents:
-                            parents[child] = node
-                        push(child)
-            elif isinstance(value, ast_type):
-                if value not in parents:
-                    parents[value] = node
-                push(value)
-
-
-def walk_children(root: ast.AST) -> List[ast.AST]:
-    """Return the nodes below ``root`` (itself included), depth first.
-
-    The order is that of a stack walk pushing each node's children in field order
-    (last child popped first); expression contexts and operators are left out.
-
-    Args:
-        root: The node to walk.
-
-    Returns:
-        The nodes in visiting order.
-    """
-    result: List[ast.AST] = []
-    stack: List[ast.AST] = [root]
-    pop = stack.pop
-    push = stack.append
-    ast_type = ast.AST
-    fields_of = _CHILD_FIELDS
-    while stack:
-        node = pop()
-        result.append(node)
-        cls = node.__class__
-        fields = fields_of.get(cls)
-        if fields is None:
-            fields = child_fields(cls)
-        for field_name in fields:
-            value = getattr(node, field_name, None)
-            if value.__class__ is list:
-                for child in value:
-                    if isinstance(child, ast_type):
-                        push(child)
-            elif isinstance(value, ast_type):
-                push(value)
-    return result
-
-
 def _scope_bindings(scope: Scope) -> Dict[str, List[Binding]]:
     result: Dict[str, List[Binding]] = {}
 
@@ -158,11 +66,11 @@ def _scope_bindings(scope: Scope) -> Dict[str, List[Binding]]:
     pop = stack.pop
     push = stack.append
     ast_type = ast.AST
-    fields_of = _CHILD_FIELDS
+    fields_of: Dict[type, Tuple[str, ...]] = {}  # filled from node_fields
     while stack:
         node = pop()
         cls = node.__class__
-        if cls in _BINDERS:
+        if cls in BINDING_TYPES:
             if cls is ast.Assign:
                 for target in node.targets:  # type: ignore[attr-defined]
                     bind(target, node.value)  # type: ignore[attr-defined]
@@ -194,7 +102,7 @@ def _scope_bindings(scope: Scope) -> Dict[str, List[Binding]]:
             continue
         fields = fields_of.get(cls)
         if fields is None:
-            fields = child_fields(cls)
+            fields = fields_of[cls] = node_fields(cls)
         for field_name in fields:
             value = getattr(node, field_name, None)
             if value.__class__ is list:

@@ -22,8 +22,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
-from ..context import FUNCTION_TYPES, FileContext, module_level_statements
-from .dataflow import child_fields, link_parents, reaching_values
+from ..context import (
+    FUNCTION_TYPES,
+    FileContext,
+    link_parents,
+    module_level_statements,
+    node_fields,
+)
+from .dataflow import reaching_values
 from .names import PASSWORD_WORDS, is_password_name, split_name
 from .values import UNKNOWN, const_value
 
@@ -1284,7 +1290,7 @@ def _walk_no_lambda(node: ast.AST) -> Iterator[ast.AST]:
     while stack:
         current = stack.pop()
         yield current
-        for field_name in child_fields(current.__class__):
+        for field_name in node_fields(current.__class__):
             value = getattr(current, field_name, None)
             if value.__class__ is list:
                 for child in value:

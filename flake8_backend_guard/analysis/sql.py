@@ -26,8 +26,8 @@ import ast
 import re
 from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
-from ..context import FileContext, walk_nodes
-from .dataflow import bindings, child_fields, link_parents
+from ..context import FileContext, link_parents, node_fields, walk_nodes
+from .dataflow import bindings
 from .values import UNKNOWN, const_value
 
 F_STRING = "an f-string"
@@ -178,7 +178,7 @@ def _walk_scope(scope: ast.AST) -> List[ast.AST]:
             continue
         if cls is ast.Lambda:
             continue
-        for field_name in child_fields(cls):
+        for field_name in node_fields(cls):
             value = getattr(node, field_name, None)
             if value.__class__ is list:
                 for child in value:

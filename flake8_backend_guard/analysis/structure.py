@@ -41,6 +41,7 @@ from ..context import (
     FileContext,
     dotted_name,
     module_level_statements,
+    node_fields,
 )
 from ..project import ModuleInfo, module_info, resolve_relative
 from .names import node_name, split_name
@@ -371,8 +372,6 @@ _SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _DEF_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _BLOCK_FIELDS = frozenset({"body", "orelse", "handlers", "finalbody", "cases"})
 _BLOCKS: Dict[type, Tuple[str, ...]] = {}
-_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
-_SINGLETON_FIELDS = frozenset({"ctx", "op", "ops"})
 _AST = ast.AST
 
 
@@ -693,22 +692,10 @@ def all_statements(
     return _block_walk(ctx.tree.body, lines, True)
 
 
-def _child_fields(cls: type) -> Tuple[str, ...]:
-    # The fields of ``cls`` that may hold nodes other than contexts and operators.
-    fields = _CHILD_FIELDS.get(cls)
-    if fields is None:
-        if cls in (ast.Constant, ast.Global, ast.Nonlocal):
-            fields = ()
-        else:
-            fields = tuple(f for f in cls._fields if f not in _SINGLETON_FIELDS)
-        _CHILD_FIELDS[cls] = fields
-    return fields
-
-
 def _children(node: ast.AST) -> List[ast.AST]:
     # The child nodes of ``node`` in field order (no contexts nor operators).
     children: List[ast.AST] = []
-    for field in _child_fields(node.__class__):
+    for field in node_fields(node.__class__):
         value = getattr(node, field, None)
         if value.__class__ is list:
             for item in value:
@@ -742,7 +729,7 @@ def statement_nodes(stmt: ast.stmt, scopes: str = "own") -> List[ast.AST]:
         if scopes == "own":
             roots = _header_children(stmt)
         elif scopes == "all":
-            for field in _child_fields(stmt.__class__):
+            for field in node_fields(stmt.__class__):
                 if field != "body":
                     value = getattr(stmt, field, None)
                     if value.__class__ is list:
@@ -750,7 +737,7 @@ def statement_nodes(stmt: ast.stmt, scopes: str = "own") -> List[ast.AST]:
                     elif isinstance(value, _AST):
                         roots.append(value)
     else:
-        for field in _child_fields(stmt.__class__):
+        for field in node_fields(stmt.__class__):
             value = getattr(stmt, field, None)
             if field in _BLOCK_FIELDS:
                 if (field == "handlers" or field == "cases") and isinstance(

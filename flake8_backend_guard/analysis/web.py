@@ -15,6 +15,7 @@ from itertools import accumulate
 from typing import Dict, FrozenSet, List, Optional, Tuple, Union
 
 from ..context import FileContext
+from .dataflow import BINDING_TYPES
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
@@ -795,7 +796,7 @@ class LocalFlow:
             + [a for a in (func.args.vararg, func.args.kwarg) if a is not None]
         ):
             self.table.setdefault(arg.arg, []).append((start, None, func, "param"))
-        binding_types = _BINDING_TYPES
+        binding_types = BINDING_TYPES
         for node in function_nodes(ctx, func):
             if node.__class__ in binding_types:
                 self._collect(node)
@@ -981,20 +982,6 @@ def local_flow(ctx: FileContext, func: FunctionNode) -> LocalFlow:
     return ctx.cached(("web", "flow", id(func)), lambda: LocalFlow(ctx, func))
 
 
-# The nodes ``LocalFlow._collect`` records bindings from.
-_BINDING_TYPES = frozenset(
-    {
-        ast.Assign,
-        ast.AnnAssign,
-        ast.AugAssign,
-        ast.NamedExpr,
-        ast.For,
-        ast.AsyncFor,
-        ast.comprehension,
-        ast.withitem,
-        ast.ExceptHandler,
-    }
-)
 _AST = ast.AST
 
 

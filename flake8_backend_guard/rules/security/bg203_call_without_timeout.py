@@ -18,9 +18,9 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional
 
-from ...analysis.dataflow import child_fields, reaching_values
+from ...analysis.dataflow import reaching_values
 from ...analysis.values import UNKNOWN, const_value, has_star_kwargs, keyword
-from ...context import FileContext, walk_nodes
+from ...context import FileContext, node_fields, walk_nodes
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
@@ -118,7 +118,7 @@ def _with_items(ctx: FileContext, scope: ast.AST) -> Dict[str, List[ast.expr]]:
                         result.setdefault(item.optional_vars.id, []).append(
                             item.context_expr
                         )
-            for field_name in child_fields(node.__class__):
+            for field_name in node_fields(node.__class__):
                 value = getattr(node, field_name, None)
                 if value.__class__ is list:
                     stack.extend(v for v in value if isinstance(v, ast.AST))

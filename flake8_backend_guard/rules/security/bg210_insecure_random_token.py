@@ -5,11 +5,10 @@ from __future__ import annotations
 import ast
 from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Union
 
-from ...analysis.dataflow import child_fields, walk_children
 from ...analysis.names import is_random_sensitive, is_sensitive, split_name
 from ...analysis.secrets import assignment_pairs, target_name
 from ...analysis.values import const_value
-from ...context import FUNCTION_TYPES, FileContext
+from ...context import FUNCTION_TYPES, FileContext, node_fields, walk_children
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
@@ -298,7 +297,7 @@ def _scope_statements(scope: ast.AST) -> Iterator[ast.AST]:
         yield node
         if isinstance(node, _NESTED_SCOPES):
             continue
-        for field_name in child_fields(node.__class__):
+        for field_name in node_fields(node.__class__):
             value = getattr(node, field_name, None)
             if value.__class__ is list:
                 for child in value:
