@@ -474,6 +474,57 @@ def walk_children(root: ast.AST) -> List[ast.AST]:
     return result
 
 
+_NESTED_DEFS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+
+
+def scope_nodes(scope: ast.AST, decorators: bool = False) -> List[ast.AST]:
+    """Return the nodes of a scope's own body, not entering nested scopes.
+
+    Nested defs, classes and lambdas are included themselves but not entered;
+    with ``decorators`` their decorators (which run in this scope) are walked.
+    The order is that of a stack walk over the body (last statement first, each
+    node's children pushed in field order); no expression contexts or operators.
+
+    Args:
+        scope: A def, class or module (a lambda has no statement body: empty).
+        decorators: Walk the decorators of nested defs and classes.
+
+    Returns:
+        The nodes in visiting order.
+    """
+    body = getattr(scope, "body", None)
+    stack: List[ast.AST] = list(body) if isinstance(body, list) else []
+    result: List[ast.AST] = []
+    pop = stack.pop
+    push = stack.append
+    ast_type = ast.AST
+    defs = _NESTED_DEFS
+    lambda_type = ast.Lambda
+    fields_of = _FIELDS
+    while stack:
+        node = pop()
+        result.append(node)
+        cls = node.__class__
+        if cls in defs:
+            if decorators:
+                stack.extend(node.decorator_list)  # type: ignore[attr-defined]
+            continue
+        if cls is lambda_type:
+            continue
+        fields = fields_of.get((cls, False))
+        if fields is None:
+            fields = node_fields(cls)
+        for field_name in fields:
+            value = getattr(node, field_name, None)
+            if value.__class__ is list:
+                for child in value:
+                    if isinstance(child, ast_type):
+                        push(child)
+            elif isinstance(value, ast_type):
+                push(value)
+    return result
+
+
 def _module_level_statements(body: Sequence[ast.stmt]) -> List[ast.stmt]:
     """Return statements at module level, descending into if/try/with blocks.
 

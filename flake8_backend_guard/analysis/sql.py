@@ -26,7 +26,7 @@ import ast
 import re
 from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
-from ..context import FileContext, link_parents, node_fields, walk_nodes
+from ..context import FileContext, link_parents, scope_nodes, walk_nodes
 from .dataflow import bindings
 from .values import UNKNOWN, const_value
 
@@ -162,36 +162,6 @@ def _scope_of(ctx: FileContext, node: ast.AST) -> ast.AST:
     return ctx.enclosing_function(node) or ctx.tree
 
 
-def _walk_scope(scope: ast.AST) -> List[ast.AST]:
-    # Return the nodes of ``scope``'s own body (not nested defs/classes/lambdas).
-    result: List[ast.AST] = []
-    stack: List[ast.AST] = list(getattr(scope, "body", []))
-    pop = stack.pop
-    push = stack.append
-    ast_type = ast.AST
-    while stack:
-        node = pop()
-        result.append(node)
-        cls = node.__class__
-        if cls in _DEFS:
-            stack.extend(node.decorator_list)  # type: ignore[attr-defined]
-            continue
-        if cls is ast.Lambda:
-            continue
-        for field_name in node_fields(cls):
-            value = getattr(node, field_name, None)
-            if value.__class__ is list:
-                for child in value:
-                    if isinstance(child, ast_type):
-                        push(child)
-            elif isinstance(value, ast_type):
-                push(value)
-    return result
-
-
-_DEFS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
-
-
 class _ScopeFacts:
     # Facts about one scope, computed once: loop sources, guards, list mutations.
 
@@ -201,7 +171,7 @@ class _ScopeFacts:
         self.mutations: Dict[str, List[Tuple[int, ast.expr, bool]]] = {}
         self.guards: Dict[str, List[Tuple[int, int, ast.expr]]] = {}
         self.contained: Dict[str, List[Tuple[int, int, ast.expr]]] = {}
-        for node in _walk_scope(scope):
+        for node in scope_nodes(scope, decorators=True):
             if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
                 self._loop(node.target, node.iter)
             elif isinstance(node, ast.Call):

@@ -8,7 +8,7 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Union
 from ...analysis.names import is_random_sensitive, is_sensitive, split_name
 from ...analysis.secrets import assignment_pairs, target_name
 from ...analysis.values import const_value
-from ...context import FUNCTION_TYPES, FileContext, node_fields, walk_children
+from ...context import FUNCTION_TYPES, FileContext, scope_nodes, walk_children
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
@@ -285,34 +285,12 @@ def _passthrough_parts(ctx: FileContext, call: ast.Call) -> List[ast.AST]:
     return []
 
 
-_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-
-
-def _scope_statements(scope: ast.AST) -> Iterator[ast.AST]:
-    body = getattr(scope, "body", [])
-    stack: List[ast.AST] = list(body) if isinstance(body, list) else []
-    ast_type = ast.AST
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, _NESTED_SCOPES):
-            continue
-        for field_name in node_fields(node.__class__):
-            value = getattr(node, field_name, None)
-            if value.__class__ is list:
-                for child in value:
-                    if isinstance(child, ast_type):
-                        stack.append(child)
-            elif isinstance(value, ast_type):
-                stack.append(value)
-
-
 def _origins(ctx: FileContext, scope: ast.AST) -> Dict[str, Found]:
     # Map each random-holding local name of ``scope`` to the random call it holds.
 
     def compute() -> Dict[str, Found]:
         flows: List[tuple] = []
-        for node in _scope_statements(scope):
+        for node in scope_nodes(scope):
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     flows.append((target, node.value))
