@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from functools import lru_cache
-from typing import Dict, FrozenSet, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, Optional, Tuple
 
 SENSITIVE_LAST = frozenset(
     {
@@ -124,18 +124,7 @@ def is_sensitive(name: str, extra: FrozenSet[str] = frozenset()) -> bool:
     Returns:
         Whether the name's last part (or last two parts) marks it as sensitive.
     """
-    key = (name, extra)
-    try:
-        return _SENSITIVE_MEMO[key]
-    except KeyError:
-        pass
-    except TypeError:  # an unhashable ``extra``: judge without the memo
-        return _sensitive_parts(split_name(name), extra)
-    result = _sensitive_parts(split_name(name), extra)
-    if len(_SENSITIVE_MEMO) >= _MEMO_LIMIT:
-        _SENSITIVE_MEMO.clear()
-    _SENSITIVE_MEMO[key] = result
-    return result
+    return _memo_judge(_SENSITIVE_MEMO, _sensitive_parts, name, extra)
 
 
 def is_password_name(name: str) -> bool:
@@ -177,17 +166,27 @@ def is_random_sensitive(name: str, extra: FrozenSet[str] = frozenset()) -> bool:
     Returns:
         Whether the name calls for a cryptographically secure random value.
     """
+    return _memo_judge(_RANDOM_MEMO, _random_sensitive, name, extra)
+
+
+def _memo_judge(
+    memo: Dict[Tuple[str, FrozenSet[str]], bool],
+    judge: Callable[[Tuple[str, ...], FrozenSet[str]], bool],
+    name: str,
+    extra: FrozenSet[str],
+) -> bool:
+    # ``judge(split_name(name), extra)``, memoised per (name, extra) in ``memo``.
     key = (name, extra)
     try:
-        return _RANDOM_MEMO[key]
+        return memo[key]
     except KeyError:
         pass
     except TypeError:  # an unhashable ``extra``: judge without the memo
-        return _random_sensitive(split_name(name), extra)
-    result = _random_sensitive(split_name(name), extra)
-    if len(_RANDOM_MEMO) >= _MEMO_LIMIT:
-        _RANDOM_MEMO.clear()
-    _RANDOM_MEMO[key] = result
+        return judge(split_name(name), extra)
+    result = judge(split_name(name), extra)
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = result
     return result
 
 
