@@ -37,6 +37,7 @@ except ImportError:  # pragma: no cover - Python builds without it
     from hashlib import blake2b
 
 from . import __version__
+from .layout import module_info
 from .report import Diagnostic, Edit, Fix, new_diagnostic
 
 CACHE_DIR_NAME = ".backend-guard-cache"
@@ -123,7 +124,6 @@ class Facts:
         self.namespace_paths = namespace_paths
         self.digests: Dict[str, Optional[str]] = {}
         self._trees: Dict[str, str] = {}
-        self._packages: Dict[str, bool] = {}
 
     def digest_of(self, path: str) -> Optional[str]:
         """Return the digest of a file's content (None when it cannot be read).
@@ -162,9 +162,9 @@ class Facts:
     def place(self, path: str) -> List[Any]:
         """Return where a file sits in its package tree.
 
-        The values of ``project.module_info(path, namespace_paths)`` that a
-        result can depend on, computed the same way (a unit test holds them
-        equal) without importing the project model and its AST helpers.
+        The values of ``layout.module_info(path, namespace_paths)`` that a
+        result can depend on (``layout`` holds no AST code, so a warm run does
+        not load the project model).
 
         Args:
             path: An absolute path of a Python file.
@@ -172,44 +172,15 @@ class Facts:
         Returns:
             ``[in_package, top_dir, module, package, is_init, parent_is_package]``.
         """
-        absolute = os.path.abspath(path)
-        stem = os.path.splitext(os.path.basename(absolute))[0]
-        is_init = stem == "__init__"
-        directory = os.path.dirname(absolute)
-        if not self._is_package(directory):
-            parent = os.path.dirname(directory)
-            place = [
-                False,
-                directory,
-                stem,
-                "",
-                is_init,
-                parent != directory and self._is_package(parent),
-            ]
-        else:
-            parts: List[str] = []
-            top_dir = current = directory
-            while self._is_package(current):
-                parts.append(os.path.basename(current))
-                top_dir = current
-                parent = os.path.dirname(current)
-                if parent == current:
-                    break
-                current = parent
-            package = ".".join(reversed(parts))
-            module = package if is_init else f"{package}.{stem}"
-            place = [True, top_dir, module, package, is_init, True]
-        return place
-
-    def _is_package(self, directory: str) -> bool:
-        # project.is_package_dir: an __init__.py or a declared namespace package
-        known = self._packages.get(directory)
-        if known is None:
-            known = os.path.normcase(directory) in self.namespace_paths or (
-                os.path.isfile(os.path.join(directory, "__init__.py"))
-            )
-            self._packages[directory] = known
-        return known
+        info = module_info(path, self.namespace_paths)
+        return [
+            info.in_package,
+            info.top_dir,
+            info.module,
+            info.package,
+            info.is_init,
+            info.parent_is_package,
+        ]
 
     def _tree_digest(self, top: str) -> str:
         # Every .py file an import could reach below ``top``: directories whose

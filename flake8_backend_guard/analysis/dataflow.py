@@ -36,6 +36,8 @@ BINDING_TYPES = frozenset(
     }
 )
 _DEFS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+
+
 def _scope_bindings(scope: Scope) -> Dict[str, List[Binding]]:
     result: Dict[str, List[Binding]] = {}
 
