@@ -249,7 +249,6 @@ class Engine:
             self.active_codes(ctx.text) if self._gated else self.active_codes(None)
         )
         findings: List[Finding] = []
-        extend = findings.extend
         failed: Dict[str, bool] = {}
         enter = tables.enter
         leave = tables.leave
@@ -283,15 +282,7 @@ class Engine:
                         scopes.pop()
                     handlers = leave.get(node.__class__)
                 if handlers:
-                    for rule, func in handlers:
-                        if failed and rule.code in failed:
-                            continue
-                        try:
-                            result = func(node, ctx)
-                            if result is not None:
-                                extend(result)
-                        except Exception as exc:  # one bad rule never stops the run
-                            _failure(rule, node, exc, findings, failed)
+                    _dispatch(handlers, node, ctx, findings, failed)
                 continue
             node = item
             node_type = node.__class__
@@ -341,15 +332,7 @@ class Engine:
                     else:
                         handlers = keyed.lookup(node.arg, None)
             if handlers:
-                for rule, func in handlers:
-                    if failed and rule.code in failed:
-                        continue
-                    try:
-                        result = func(node, ctx)
-                        if result is not None:
-                            extend(result)
-                    except Exception as exc:  # one bad rule never stops the run
-                        _failure(rule, node, exc, findings, failed)
+                _dispatch(handlers, node, ctx, findings, failed)
             if is_scope:
                 scopes.append(node)
         findings.sort(key=lambda f: (f.line, f.col, f.code))
@@ -384,6 +367,25 @@ def _keyed(keyed: _Keyed, node: ast.AST, aliases: Dict[str, str]) -> HandlerList
     if isinstance(node, ast.keyword):
         return keyed.lookup(node.arg, None)
     return keyed.lookup(None, None)
+
+
+def _dispatch(
+    handlers: HandlerList,
+    node: ast.AST,
+    ctx: FileContext,
+    findings: List[Finding],
+    failed: Dict[str, bool],
+) -> None:
+    # Call each handler on ``node``; an exception becomes one BG000 for its rule.
+    for rule, func in handlers:
+        if failed and rule.code in failed:
+            continue
+        try:
+            result = func(node, ctx)
+            if result is not None:
+                findings.extend(result)
+        except Exception as exc:  # one bad rule never stops the run
+            _failure(rule, node, exc, findings, failed)
 
 
 def _failure(
