@@ -15,6 +15,7 @@ the tests use it to prove that gating never changes a finding.
 from __future__ import annotations
 
 import ast
+import gc
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 from typing import Type
 
@@ -49,6 +50,10 @@ _CHILDLESS = NO_CHILD_CLASSES | {
     ast.Continue,
     ast.alias,
 }
+
+
+_SCOPE_CLASSES = frozenset(SCOPE_TYPES)
+_IMPORT_CLASSES = frozenset((ast.Import, ast.ImportFrom))
 
 
 class _Keyed:
@@ -156,7 +161,8 @@ class _Tables:
         """
         fields = self.fields.get(cls)
         if fields is None:
-            fields = node_fields(cls, singletons=not self.skip)
+            # reversed: the walk pushes the last child first
+            fields = node_fields(cls, singletons=not self.skip)[::-1]
             self.fields[cls] = fields
         return fields
 
@@ -182,7 +188,11 @@ class Engine:
         self.rules = list(all_rules() if rules is None else rules)
         self.config = config
         self.gating = gating
-        self._gated = [rule for rule in self.rules if rule.requires] if gating else []
+        self._gated = [
+            (rule.code, [_needle(word) for word in rule.requires])
+            for rule in self.rules
+            if rule.requires and gating
+        ]
         self._tables: Dict[FrozenSet[str], _Tables] = {}
         self._all_codes = frozenset(rule.code for rule in self.rules)
         all_tables = self._tables_for(self._all_codes)
@@ -205,27 +215,31 @@ class Engine:
             text: The file's source, or None when unknown (every rule is active).
 
         Returns:
-            The codes of the rules whose ``requires`` words occur in ``text`` (and
-            of every rule without ``requires``).
+            The codes of the rules with a ``requires`` word in ``text`` (and of every
+            rule without ``requires``); see :class:`~.rule.Rule` for how words match.
         """
         if text is None or not self._gated:
             return self._all_codes
-        # Each word is searched once per file, whatever the number of rules using it
-        # (a search for an absent word reads the whole text).
-        seen: Dict[str, bool] = {}
-        inactive = set()
-        for rule in self._gated:
-            for word in rule.requires:
-                found = seen.get(word)
+        # Each word is searched once per file, whatever the number of rules using
+        # it. Words of letters, digits and underscores are searched in the file's
+        # distinct lowercased words (a fraction of its text), not in the text.
+        index = word_index(text)
+        seen: Dict[Any, bool] = {}
+        inactive = []
+        for code, needles in self._gated:
+            for needle in needles:
+                found = seen.get(needle)
                 if found is None:
-                    found = seen[word] = word in text
+                    found = seen[needle] = needle in (
+                        index if needle.__class__ is bytes else text
+                    )
                 if found:
                     break
             else:
-                inactive.add(rule.code)
+                inactive.append(code)
         if not inactive:
             return self._all_codes
-        return frozenset(rule.code for rule in self.rules if rule.code not in inactive)
+        return self._all_codes.difference(inactive)
 
     def check(
         self,
@@ -244,6 +258,23 @@ class Engine:
             The findings of the enabled rules, plus a ``BG000`` finding for each rule
             that failed internally, sorted by line, column and code.
         """
+        # The cyclic garbage collector is paused while one file is checked: the
+        # walk builds tens of thousands of short-lived containers (parent links,
+        # handler lists, findings) that reference counting frees, and each
+        # collection they trigger would scan the whole fresh tree again. It runs
+        # again afterwards, as it was (inside flake8, inside ``backend-guard``).
+        collecting = gc.isenabled()
+        if collecting:
+            gc.disable()
+        try:
+            return self._check(tree, filename, lines)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _check(
+        self, tree: ast.Module, filename: str, lines: Optional[Sequence[str]]
+    ) -> List[Finding]:
         ctx = FileContext(tree, filename, lines, self.config)
         tables = self._tables_for(
             self.active_codes(ctx.text) if self._gated else self.active_codes(None)
@@ -261,34 +292,37 @@ class Engine:
         quiet = tables.quiet
         parents = ctx.parents
         scopes = ctx.scopes
-        scope_types = SCOPE_TYPES
-        import_types = (ast.Import, ast.ImportFrom)
+        scope_types = _SCOPE_CLASSES
+        import_types = _IMPORT_CLASSES
         ast_type = ast.AST
+        list_type = list
+        tuple_type = tuple
         call_type = ast.Call
         name_type = ast.Name
         attribute_type = ast.Attribute
-        # Stack items: a node to enter, or a 1-tuple (node,) to leave.
+        # Stack items: a node to enter, or a tuple (node,) / (node, handlers) to
+        # leave.
         stack: List[Any] = [tree]
         pop = stack.pop
         push = stack.append
         while stack:
             item = pop()
-            if item.__class__ is tuple:
+            node_type = item.__class__
+            if node_type is tuple_type:
                 node = item[0]
                 if len(item) == 2:
                     handlers = item[1]  # keyed: looked up when entered
                 else:
-                    if isinstance(node, scope_types):
+                    if node.__class__ in scope_types:
                         scopes.pop()
                     handlers = leave.get(node.__class__)
                 if handlers:
                     _dispatch(handlers, node, ctx, findings, failed)
                 continue
             node = item
-            node_type = node.__class__
             if node_type in import_types and scopes:
                 ctx.add_import(node)
-            is_scope = isinstance(node, scope_types)
+            is_scope = node_type in scope_types
             if is_scope or node_type in leave:
                 push((node,))  # below the children: left after all of them
             elif node_type in leave_keyed:
@@ -298,16 +332,15 @@ class Engine:
                 leaving = _keyed(leave_keyed[node_type], node, aliases)
                 if leaving:
                     push((node, leaving))
-            # children go straight onto the stack, last child first, parents
-            # recorded before the handlers run (no per-node list)
-            start = len(stack)
+            # Children go straight onto the stack, last child first (the fields
+            # are stored in reverse), parents recorded before the handlers run.
             fields = fields_of.get(node_type)
             if fields is None:
                 fields = child_fields(node_type)
             for field_name in fields:
                 value = getattr(node, field_name, None)
-                if value.__class__ is list:
-                    for child in value:
+                if value.__class__ is list_type:
+                    for child in reversed(value):
                         if isinstance(child, ast_type):
                             parents[child] = node
                             if child.__class__ not in quiet:
@@ -316,8 +349,6 @@ class Engine:
                     parents[value] = node
                     if value.__class__ not in quiet:
                         push(value)
-            if len(stack) - start > 1:
-                stack[start:] = stack[start:][::-1]
             handlers = enter.get(node_type)
             if handlers is None and keyed_any:
                 keyed = enter_keyed.get(node_type)
@@ -337,6 +368,43 @@ class Engine:
                 scopes.append(node)
         findings.sort(key=lambda f: (f.line, f.col, f.code))
         return findings
+
+
+_WORD_CHARS = frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+)
+# Maps each byte to itself lowercased when it is an ASCII word character, else to a
+# space (UTF-8 bytes of other characters included).
+_FOLD_WORDS = bytes(
+    (byte | 0x20 if 0x41 <= byte <= 0x5A else byte) if byte in _WORD_CHARS else 0x20
+    for byte in range(256)
+)
+
+
+def word_index(text: str) -> bytes:
+    """Return the distinct ASCII words of ``text``, lowercased, space-separated.
+
+    A word is a maximal run of ASCII letters, digits and underscores, so a needle
+    made of such characters occurs (case-insensitively) in ``text`` exactly when it
+    occurs in the index; the index is about a seventh of a typical source file.
+
+    Args:
+        text: A file's source.
+
+    Returns:
+        The index, as bytes.
+    """
+    folded = text.encode("utf-8", "surrogatepass").translate(_FOLD_WORDS)
+    return b" ".join(set(folded.split()))
+
+
+def _needle(word: str) -> Any:
+    # A requires word as searched: lowercased bytes for the word index when it
+    # is made of word characters only, else the word itself for the text.
+    raw = word.encode("ascii", "replace")
+    if word.isascii() and all(byte in _WORD_CHARS for byte in raw):
+        return word.lower().encode("ascii")
+    return word
 
 
 def _alias_key(aliases: Dict[str, str], name: str) -> Optional[str]:

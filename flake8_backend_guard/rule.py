@@ -18,6 +18,7 @@ from typing import (
     FrozenSet,
     Iterable,
     List,
+    NamedTuple,
     Optional,
     Tuple,
     Type,
@@ -37,9 +38,12 @@ Handler = Callable[[Any, Any], Optional[Iterable["Finding"]]]
 KEYED_TYPES = (ast.Call, ast.Name, ast.Attribute, ast.keyword)
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One problem found in a file (1-based line, 0-based column)."""
+class Finding(NamedTuple):
+    """One problem found in a file (1-based line, 0-based column).
+
+    A named tuple: immutable, and cheap to build (rules build one per finding,
+    tens of thousands on a large untyped codebase).
+    """
 
     line: int
     col: int
@@ -78,7 +82,10 @@ class Rule:
     ``requires`` lists words of which at least one must occur in a file's source
     for the rule to be able to report anything there (an import of the module it
     looks for, the attribute it matches); the engine does not run the rule on
-    files that contain none of them. Empty means the rule runs on every file.
+    files that contain none of them. Empty means the rule runs on every file. A
+    word made of ASCII letters, digits and underscores matches case-insensitively
+    anywhere inside a word of the source (``"assw"`` matches ``DB_PASSWORD``); any
+    other word (``".py"``, ``"@"``) must occur in the text exactly as written.
     """
 
     code: str
@@ -99,6 +106,10 @@ class Rule:
     leave_handlers: Dict[Type[ast.AST], List[Handler]] = field(default_factory=dict)
     handler_keys: Dict[Tuple[Type[ast.AST], Handler], FrozenSet[str]] = field(
         default_factory=dict
+    )
+    # "message; hint", built on first use
+    _template: Optional[str] = field(
+        default=None, init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:
@@ -214,7 +225,10 @@ class Rule:
         Returns:
             The formatted message and hint, joined by ``"; "``.
         """
-        return f"{self.message.format(**fields)}; {self.hint.format(**fields)}"
+        template = self._template
+        if template is None:
+            template = self._template = f"{self.message}; {self.hint}"
+        return template.format(**fields)
 
     def finding(self, node: Any, **fields: Any) -> Finding:
         """Return a finding located at ``node`` (an AST node with a position).
@@ -227,14 +241,27 @@ class Rule:
         Returns:
             The finding of this rule, with the rendered message.
         """
-        return Finding(
-            line=getattr(node, "lineno", 1),
-            col=getattr(node, "col_offset", 0),
-            code=self.code,
-            message=self.render(**fields),
-            end_line=getattr(node, "end_lineno", None),
-            end_col=getattr(node, "end_col_offset", None),
-        )
+        template = self._template
+        if template is None:
+            template = self._template = f"{self.message}; {self.hint}"
+        try:
+            return Finding(
+                node.lineno,
+                node.col_offset,
+                self.code,
+                template.format(**fields),
+                node.end_lineno,
+                node.end_col_offset,
+            )
+        except AttributeError:  # a node without (some) positions
+            return Finding(
+                getattr(node, "lineno", 1),
+                getattr(node, "col_offset", 0),
+                self.code,
+                template.format(**fields),
+                getattr(node, "end_lineno", None),
+                getattr(node, "end_col_offset", None),
+            )
 
     def finding_at(self, line: int, col: int = 0, **fields: Any) -> Finding:
         """Return a finding at an explicit position (1-based line, 0-based col).
@@ -247,9 +274,7 @@ class Rule:
         Returns:
             The finding of this rule, with the rendered message and no end position.
         """
-        return Finding(
-            line=line, col=col, code=self.code, message=self.render(**fields)
-        )
+        return Finding(line, col, self.code, self.render(**fields))
 
 
 DOCS_BASE_URL = (

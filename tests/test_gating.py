@@ -114,6 +114,28 @@ def test_requires_skips_files_without_the_words(scratch_registry: None) -> None:
     assert seen == ["module"] * 3
 
 
+def test_requires_words_match_case_insensitively_inside_words(
+    scratch_registry: None,
+) -> None:
+    rule = _rule("BG398", requires=("jwt", ".py"))
+    engine = Engine([rule])
+    for text in ("import PyJWT\n", "JWT_SECRET = 1\n", "x = 'jwt'  # \u00e9\n"):
+        assert engine.active_codes(text) == {"BG398"}, text
+    assert engine.active_codes("run('app.py')\n") == {"BG398"}
+    # words of other characters are matched as written: ".PY" is not ".py"
+    for text in ("j_w_t = 1\n", "x = 'APP.PY'\n", "jw t\n", "\u00e9jw\u00e9t\n"):
+        assert engine.active_codes(text) == frozenset(), text
+
+
+def test_word_index_holds_each_distinct_word_once() -> None:
+    from flake8_backend_guard.engine import word_index
+
+    index = word_index("Foo = foo + BAR_1\n# caf\u00e9: b\u00e4r\n")
+    assert sorted(index.split()) == [b"b", b"bar_1", b"caf", b"foo", b"r"]
+    assert word_index("") == b""
+    assert b"x" in word_index("x\ud800y")  # a lone surrogate does not raise
+
+
 def test_keyed_handlers_see_only_their_names(scratch_registry: None) -> None:
     rule = _rule("BG397")
     calls: List[str] = []

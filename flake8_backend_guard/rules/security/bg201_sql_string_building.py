@@ -77,7 +77,7 @@ RULE = Rule(
     # Every sink is named in the file: a query method (``execute``, ``mogrify``,
     # ``*sql*``, ``raw``, ``fetch*``, ``extra``), ``text()`` of sqlalchemy or sqlmodel
     # (or ``db.text``), ``RawSQL``.
-    requires=("execute", "mogrify", "sql", "SQL", "raw", "fetch", "extra", "db"),
+    requires=("execute", "mogrify", "sql", "raw", "fetch", "extra", "db"),
 )
 
 # Sinks whose name alone says "SQL".

@@ -70,7 +70,7 @@ RULE = Rule(
     overlaps=(),
     # Password fields and values are named with a password word (``password``,
     # ``passwd``, ``passphrase``, ``pwd``) in one of its spellings.
-    requires=("assw", "ASSW", "assphrase", "ASSPHRASE", "pwd", "Pwd", "PWD"),
+    requires=("assw", "assphrase", "pwd"),  # case-insensitive
 )
 
 # Qualifiers that keep ``<qualifier>_password`` a user's password field.

@@ -60,7 +60,7 @@ RULE = Rule(
     references=("https://cwe.mitre.org/data/definitions/1004.html",),
     # every finding names a cookie (a method, a setting) or a session class
     # (``_SESSION_CLASS_RE``) configured with cookie flag keywords
-    requires=("ookie", "OOKIE", "Session", "Storage"),
+    requires=("cookie", "session", "storage"),  # case-insensitive
 )
 
 _COOKIE_METHODS = frozenset({"set_cookie", "set_signed_cookie"})

@@ -49,7 +49,7 @@ RULE = Rule(
     overlaps=(),
     options=(),
     # a JWT library import (jwt, jose.jwt, authlib.jose.jwt) or a JWT_* setting
-    requires=("jwt", "JWT"),
+    requires=("jwt",),  # case-insensitive
 )
 
 _SYMMETRIC_PREFIX = ("HS",)

@@ -65,17 +65,7 @@ RULE = Rule(
     options=("bg-max-token-lifetime", "bg-max-refresh-lifetime"),
     # a JWT library import, or an expiry word (a part of the setting's name, the
     # keyword of ``create_token(expires_delta=...)``): see ``is_expiry_name``
-    requires=(
-        "exp",
-        "Exp",
-        "EXP",
-        "ttl",
-        "Ttl",
-        "TTL",
-        "ifetime",
-        "IFETIME",
-        "jwt",
-    ),
+    requires=("exp", "ttl", "lifetime", "jwt"),  # case-insensitive
 )
 
 _EXPIRY_KEYWORDS = frozenset(

@@ -45,7 +45,7 @@ RULE = Rule(
     cwe=489,
     overlaps=("S201", "B201"),
     # debug keywords, attributes and settings, ``DebuggedApplication``, ``reload=``
-    requires=("ebug", "EBUG", "reload"),
+    requires=("debug", "reload"),  # case-insensitive
 )
 
 _DEBUGGER = "debug mode (interactive debugger and tracebacks)"

@@ -48,7 +48,7 @@ RULE = Rule(
     cwe=942,
     overlaps=(),
     # flask_cors, quart_cors, CORSMiddleware or a CORS_* setting
-    requires=("cors", "CORS"),
+    requires=("cors",),  # case-insensitive
 )
 
 _WILDCARD_STRINGS = frozenset(

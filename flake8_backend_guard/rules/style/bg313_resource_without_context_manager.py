@@ -49,8 +49,7 @@ RULE = Rule(
     # of these; a same-file helper returns one of them.
     requires=(
         "open",
-        "connect",
-        "Connection",
+        "connect",  # also Connection (words match case-insensitively)
         "ession",
         "Client",
         "socket",
