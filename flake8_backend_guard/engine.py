@@ -21,12 +21,17 @@ from typing import Type
 
 from .context import NO_CHILD_CLASSES, SCOPE_TYPES, FileContext, node_fields
 from .options import DEFAULT_CONFIG, Config
-from .rule import INTERNAL_ERROR_CODE, Finding, Handler, Rule, all_rules
+from .rule import INTERNAL_ERROR_CODE, Finding, Handler, HandlerKeys, Rule
+from .rule import all_rules
 
 HandlerList = List[Tuple[Rule, Handler]]
 DispatchTable = Dict[Type[ast.AST], HandlerList]
 # (rule, handler, keys or None) in registration order
-_Entry = Tuple[Rule, Handler, Optional[FrozenSet[str]]]
+_Entry = Tuple[Rule, Handler, Optional[HandlerKeys]]
+# The key of an assignment without a single bound name: every keyed handler.
+_ANY_NAME = object()
+# Bound on a keyed table's memo of per-name handler lists (names seen in a run).
+_MEMO_LIMIT = 50_000
 
 
 def _subclasses(*bases: Type[ast.AST]) -> FrozenSet[Type[ast.AST]]:
@@ -59,22 +64,25 @@ _IMPORT_CLASSES = frozenset((ast.Import, ast.ImportFrom))
 class _Keyed:
     """The handlers of one keyed node type: per-name lists, built on first use."""
 
-    __slots__ = ("entries", "by_key")
+    __slots__ = ("entries", "by_key", "config")
 
-    def __init__(self, entries: List[_Entry]) -> None:
+    def __init__(self, entries: List[_Entry], config: Config) -> None:
         """Hold the entries of one node type.
 
         Args:
             entries: (rule, handler, keys or None) in registration order.
+            config: The options handed to ``names=`` predicates.
         """
         self.entries = entries
         self.by_key: Dict[Any, HandlerList] = {}
+        self.config = config
 
     def lookup(self, key: Any, alias_key: Any) -> HandlerList:
         """Return the handlers for a node named ``key`` (or ``alias_key``).
 
         Args:
-            key: The node's name as written (None when it has none).
+            key: The node's name as written (None when it has none; the
+                ``_ANY_NAME`` marker when every keyed handler must see it).
             alias_key: The last part of what an imported name stands for, or None.
 
         Returns:
@@ -83,13 +91,27 @@ class _Keyed:
         memo_key = key if alias_key is None or alias_key == key else (key, alias_key)
         found = self.by_key.get(memo_key)
         if found is None:
-            found = [
-                (rule, func)
-                for rule, func, keys in self.entries
-                if keys is None or key in keys or alias_key in keys
-            ]
+            if key is _ANY_NAME:
+                found = [(rule, func) for rule, func, _keys in self.entries]
+            else:
+                found = [
+                    (rule, func)
+                    for rule, func, keys in self.entries
+                    if keys is None
+                    or self._matches(keys, key)
+                    or self._matches(keys, alias_key)
+                ]
+            if len(self.by_key) >= _MEMO_LIMIT:
+                self.by_key.clear()
             self.by_key[memo_key] = found
         return found
+
+    def _matches(self, keys: HandlerKeys, name: Any) -> bool:
+        if name is None:
+            return False
+        if callable(keys):
+            return bool(keys(name, self.config))
+        return name in keys
 
 
 class _Tables:
@@ -105,12 +127,13 @@ class _Tables:
         "quiet",
     )
 
-    def __init__(self, rules: Sequence[Rule], gating: bool) -> None:
+    def __init__(self, rules: Sequence[Rule], gating: bool, config: Config) -> None:
         """Build the tables.
 
         Args:
             rules: The active rules.
             gating: Honour handler keys (False: every handler sees every node).
+            config: The options handed to ``names=`` predicates.
         """
         enter: Dict[Type[ast.AST], List[_Entry]] = {}
         leave: Dict[Type[ast.AST], List[_Entry]] = {}
@@ -134,7 +157,7 @@ class _Tables:
         ):
             for node_type, entries in table.items():
                 if any(keys is not None for _, _, keys in entries):
-                    keyed[node_type] = _Keyed(entries)
+                    keyed[node_type] = _Keyed(entries, config)
                 else:
                     plain[node_type] = [(rule, func) for rule, func, _ in entries]
         wanted = set(enter) | set(leave)
@@ -204,7 +227,7 @@ class Engine:
         tables = self._tables.get(active)
         if tables is None:
             rules = [rule for rule in self.rules if rule.code in active]
-            tables = _Tables(rules, self.gating)
+            tables = _Tables(rules, self.gating, self.config)
             self._tables[active] = tables
         return tables
 
@@ -300,6 +323,7 @@ class Engine:
         call_type = ast.Call
         name_type = ast.Name
         attribute_type = ast.Attribute
+        keyword_type = ast.keyword
         # Stack items: a node to enter, or a tuple (node,) / (node, handlers) to
         # leave.
         stack: List[Any] = [tree]
@@ -360,8 +384,10 @@ class Engine:
                         handlers = keyed.lookup(key, _alias_key(aliases, key))
                     elif node_type is attribute_type:
                         handlers = keyed.lookup(node.attr, None)
-                    else:
+                    elif node_type is keyword_type:
                         handlers = keyed.lookup(node.arg, None)
+                    else:
+                        handlers = keyed.lookup(_bound_name(node), None)
             if handlers:
                 _dispatch(handlers, node, ctx, findings, failed)
             if is_scope:
@@ -434,7 +460,23 @@ def _keyed(keyed: _Keyed, node: ast.AST, aliases: Dict[str, str]) -> HandlerList
         return keyed.lookup(node.attr, None)
     if isinstance(node, ast.keyword):
         return keyed.lookup(node.arg, None)
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        return keyed.lookup(_bound_name(node), None)
     return keyed.lookup(None, None)
+
+
+def _bound_name(node: Any) -> Any:
+    # The name an assignment binds: the id or attr of its one Name/Attribute
+    # target; ``_ANY_NAME`` for several targets or another shape.
+    targets = node.targets if node.__class__ is ast.Assign else (node.target,)
+    if len(targets) == 1:
+        target = targets[0]
+        cls = target.__class__
+        if cls is ast.Name:
+            return target.id
+        if cls is ast.Attribute:
+            return target.attr
+    return _ANY_NAME
 
 
 def _dispatch(

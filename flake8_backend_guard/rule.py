@@ -22,6 +22,7 @@ from typing import (
     Optional,
     Tuple,
     Type,
+    Union,
 )
 
 CODE_RE = re.compile(r"^BG[1-3][0-9]{2}$")
@@ -34,8 +35,24 @@ Handler = Callable[[Any, Any], Optional[Iterable["Finding"]]]
 #: Node types a handler may be keyed on, and the name each is keyed by: the
 #: callee of a call (its last dotted part as written, and for an imported name
 #: also the last part of what it was imported as), a name's ``id``, an
-#: attribute's ``attr``, a keyword argument's ``arg``.
-KEYED_TYPES = (ast.Call, ast.Name, ast.Attribute, ast.keyword)
+#: attribute's ``attr``, a keyword argument's ``arg``, and the name an assignment
+#: binds (``x = ...``, ``obj.x = ...``, ``x: T = ...``: ``x``). An assignment
+#: with several targets or a target of another shape (``a, b = ...``,
+#: ``d["k"] = ...``) has no single name: every keyed handler sees it.
+KEYED_TYPES = (
+    ast.Call,
+    ast.Name,
+    ast.Attribute,
+    ast.keyword,
+    ast.Assign,
+    ast.AnnAssign,
+)
+
+#: A ``names=`` predicate: called with a node's name and the run's options, True
+#: when the handler may report something for a node of that name. It must be a
+#: pure function of its arguments (the engine memoises its answers).
+NamePredicate = Callable[[str, Any], bool]
+HandlerKeys = Union[FrozenSet[str], NamePredicate]
 
 
 class Finding(NamedTuple):
@@ -104,7 +121,7 @@ class Rule:
     requires: Tuple[str, ...] = ()
     handlers: Dict[Type[ast.AST], List[Handler]] = field(default_factory=dict)
     leave_handlers: Dict[Type[ast.AST], List[Handler]] = field(default_factory=dict)
-    handler_keys: Dict[Tuple[Type[ast.AST], Handler], FrozenSet[str]] = field(
+    handler_keys: Dict[Tuple[Type[ast.AST], Handler], HandlerKeys] = field(
         default_factory=dict
     )
     # "message; hint", built on first use
@@ -160,7 +177,9 @@ class Rule:
         return f"{DOCS_BASE_URL}/{self.code}.md"
 
     def on(
-        self, *node_types: Type[ast.AST], names: Optional[Iterable[str]] = None
+        self,
+        *node_types: Type[ast.AST],
+        names: Union[Iterable[str], NamePredicate, None] = None,
     ) -> Callable[[Handler], Handler]:
         """Register a handler called when the walk enters a node of these types.
 
@@ -168,7 +187,9 @@ class Rule:
             *node_types: The AST node classes the handler is dispatched for.
             names: Only call the handler for nodes with one of these names (see
                 :data:`KEYED_TYPES`: a call's callee name, a name's id, an
-                attribute's attr, a keyword's arg); None calls it for every node.
+                attribute's attr, a keyword's arg, the name an assignment binds),
+                or with a name this :data:`NamePredicate` accepts; None calls it
+                for every node.
 
         Returns:
             A decorator that registers the handler and returns it unchanged.
@@ -176,7 +197,9 @@ class Rule:
         return self._register(self.handlers, node_types, names)
 
     def on_leave(
-        self, *node_types: Type[ast.AST], names: Optional[Iterable[str]] = None
+        self,
+        *node_types: Type[ast.AST],
+        names: Union[Iterable[str], NamePredicate, None] = None,
     ) -> Callable[[Handler], Handler]:
         """Register a handler called when the walk leaves a node of these types.
 
@@ -193,13 +216,13 @@ class Rule:
         self,
         table: Dict[Type[ast.AST], List[Handler]],
         node_types: Tuple[Type[ast.AST], ...],
-        names: Optional[Iterable[str]],
+        names: Union[Iterable[str], NamePredicate, None],
     ) -> Callable[[Handler], Handler]:
-        keys: Optional[FrozenSet[str]] = None
+        keys: Optional[HandlerKeys] = None
         if names is not None:
             if isinstance(names, str):
                 raise RuleDeclarationError(f"{self.code}: names must not be a string")
-            keys = frozenset(names)
+            keys = names if callable(names) else frozenset(names)
             for node_type in node_types:
                 if node_type not in KEYED_TYPES:
                     raise RuleDeclarationError(

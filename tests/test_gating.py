@@ -173,10 +173,43 @@ def test_keyed_handlers_see_only_their_names(scratch_registry: None) -> None:
     assert keywords == ["shell"]
 
 
+def test_assignments_are_keyed_on_the_name_they_bind(scratch_registry: None) -> None:
+    rule = _rule("BG397")
+    seen: List[str] = []
+
+    @rule.on(ast.Assign, ast.AnnAssign, names=lambda name, config: "secret" in name)
+    def _assign(node: ast.stmt, ctx: object) -> None:
+        seen.append(ast.unparse(node))
+
+    source = (
+        "a = 1\n"
+        "my_secret = 2\n"
+        "obj.secret_key = 3\n"
+        "obj.other = 4\n"
+        "x, y = 5, 6\n"  # no single name: every keyed handler sees it
+        "d['k'] = 7\n"
+        "p = q = 8\n"
+        "secret: str = 'v'\n"
+        "plain: int = 9\n"
+    )
+    Engine([rule]).check(ast.parse(source), "a.py", source.splitlines(True))
+    assert seen == [
+        "my_secret = 2",
+        "obj.secret_key = 3",
+        "x, y = (5, 6)",
+        "d['k'] = 7",
+        "p = q = 8",
+        "secret: str = 'v'",
+    ]
+    seen.clear()
+    Engine([rule], gating=False).check(ast.parse(source), "a.py", None)
+    assert len(seen) == 9
+
+
 def test_keyed_registration_is_validated(scratch_registry: None) -> None:
     rule = _rule("BG396")
     with pytest.raises(RuleDeclarationError):
-        rule.on(ast.Assign, names={"x"})
+        rule.on(ast.AugAssign, names={"x"})
     with pytest.raises(RuleDeclarationError):
         rule.on(ast.Call, names="system")
     with pytest.raises(RuleDeclarationError):

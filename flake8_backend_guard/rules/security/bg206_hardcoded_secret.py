@@ -21,6 +21,7 @@ from ...analysis.secrets import (
 )
 from ...analysis.values import UNKNOWN, const_value
 from ...context import FileContext
+from ...options import Config
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
@@ -214,7 +215,12 @@ def _may_bind_secret(ctx: FileContext, targets: List[ast.AST]) -> bool:
     return False
 
 
-@RULE.on(ast.Assign)
+def _sensitive_binding(name: str, config: Config) -> bool:
+    # The ``names=`` test of the assignment handler: a sensitive bound name.
+    return is_sensitive(name, config.sensitive_names)
+
+
+@RULE.on(ast.Assign, names=_sensitive_binding)
 def _check_assign(node: ast.Assign, ctx: FileContext) -> Optional[List[Finding]]:
     if not _may_bind_secret(ctx, node.targets):  # type: ignore[arg-type]
         return None

@@ -21,6 +21,7 @@ from ...analysis.secrets import (
 )
 from ...analysis.values import const_value
 from ...context import FileContext
+from ...options import Config
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
@@ -287,7 +288,12 @@ def _target_label(target: ast.Attribute) -> str:
     return f"`{owner}.{target.attr} = ...`"
 
 
-@RULE.on(ast.Assign, ast.AnnAssign)
+def _password_binding(name: str, config: Config) -> bool:
+    # The ``names=`` test of the assignment handler: a hash or password field.
+    return _is_hash_field(name) or _is_password_field(name)
+
+
+@RULE.on(ast.Assign, ast.AnnAssign, names=_password_binding)
 def _check_assign(node: ast.AST, ctx: FileContext) -> Iterator[Finding]:
     targets: List[ast.expr] = (
         node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore

@@ -9,6 +9,7 @@ from ...analysis.names import is_random_sensitive, is_sensitive, split_name
 from ...analysis.secrets import assignment_pairs, target_name
 from ...analysis.values import const_value
 from ...context import FUNCTION_TYPES, FileContext, scope_nodes, walk_children
+from ...options import Config
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
@@ -477,7 +478,13 @@ def _report(
     )
 
 
-@RULE.on(ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)
+def _random_binding(name: str, config: Config) -> bool:
+    # The ``names=`` test of the assignment handler: see ``_sensitive_name``.
+    return is_random_sensitive(name, config.sensitive_names)
+
+
+@RULE.on(ast.AugAssign, ast.NamedExpr)
+@RULE.on(ast.Assign, ast.AnnAssign, names=_random_binding)
 def _check_binding(node: ast.AST, ctx: FileContext) -> Iterator[Finding]:
     value = getattr(node, "value", None)
     if value is None:

@@ -10,6 +10,7 @@ from ...analysis.names import node_name
 from ...analysis.values import UNKNOWN, const_value, has_star_kwargs, keyword_value
 from ...analysis.web import annotation_parts, file_framework, local_flow
 from ...context import FileContext
+from ...options import Config
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
@@ -289,7 +290,12 @@ def _setting_problem(ctx: FileContext, name: str, value: ast.AST) -> Optional[st
     return None
 
 
-@RULE.on(ast.Assign, ast.AnnAssign)
+def _cookie_binding(name: str, config: Config) -> bool:
+    # The ``names=`` test of the assignment handler: a cookie setting.
+    return "cookie" in name.lower()
+
+
+@RULE.on(ast.Assign, ast.AnnAssign, names=_cookie_binding)
 def _check_assign(node: ast.stmt, ctx: FileContext) -> Iterator[Finding]:
     value = getattr(node, "value", None)
     if value is None:

@@ -10,6 +10,7 @@ from ...analysis.names import node_name
 from ...analysis.values import UNKNOWN, const_value, has_star_kwargs, keyword_value
 from ...analysis.web import resolve_values
 from ...context import FileContext
+from ...options import Config
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
@@ -204,7 +205,7 @@ def _setting_problem(ctx: FileContext, value: ast.AST) -> Optional[str]:
     return _algorithms_problem(ctx, value, "uses")
 
 
-@RULE.on(ast.Assign, ast.AnnAssign)
+@RULE.on(ast.Assign, ast.AnnAssign, names=_ALGORITHM_SETTINGS)
 def _check_setting(node: ast.stmt, ctx: FileContext) -> Iterator[Finding]:
     value = getattr(node, "value", None)
     if value is None:

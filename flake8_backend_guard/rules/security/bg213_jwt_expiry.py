@@ -20,6 +20,7 @@ from ...analysis.names import node_name
 from ...analysis.values import const_value
 from ...analysis.web import function_nodes, local_flow
 from ...context import FileContext
+from ...options import Config
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
@@ -219,7 +220,12 @@ def _judge_setting(
 # the generator that judges it.
 
 
-@RULE.on(ast.Assign, ast.AnnAssign)
+def _expiry_binding(name: str, config: Config) -> bool:
+    # The ``names=`` test of the assignment handler: a token-lifetime setting.
+    return is_expiry_name(name)
+
+
+@RULE.on(ast.Assign, ast.AnnAssign, names=_expiry_binding)
 def _check_assign(node: ast.stmt, ctx: FileContext) -> Optional[Iterator[Finding]]:
     value = node.value  # type: ignore[attr-defined]
     if value is None:

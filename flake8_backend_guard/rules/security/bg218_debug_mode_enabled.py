@@ -8,6 +8,7 @@ from typing import Any, Iterator, List, Optional, Set
 
 from ...analysis.values import UNKNOWN, const_value
 from ...context import FileContext, module_level_statements
+from ...options import Config
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
@@ -248,7 +249,12 @@ def _may_judge(target: ast.expr) -> bool:
     return False
 
 
-@RULE.on(ast.Assign, ast.AnnAssign)
+def _debug_binding(name: str, config: Config) -> bool:
+    # The ``names=`` test of the assignment handler (see ``_may_judge``).
+    return name == "debug" or name.upper() in _DEBUG_NAMES
+
+
+@RULE.on(ast.Assign, ast.AnnAssign, names=_debug_binding)
 def _check_assign(node: ast.stmt, ctx: FileContext) -> Optional[Iterator[Finding]]:
     value = node.value  # type: ignore[attr-defined]
     if value is None:

@@ -7,6 +7,7 @@ from typing import Any, Iterator, Optional
 
 from ...analysis.values import const_value
 from ...context import FileContext
+from ...options import Config
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
@@ -187,7 +188,9 @@ def _in_comparison(ctx: FileContext, node: ast.AST) -> bool:
     return False
 
 
-@RULE.on(ast.Assign, ast.AnnAssign)
+@RULE.on(
+    ast.Assign, ast.AnnAssign, names=("check_hostname", "verify", "verify_mode")
+)
 def _check_assign(node: ast.stmt, ctx: FileContext) -> Iterator[Finding]:
     value = node.value
     if value is None:

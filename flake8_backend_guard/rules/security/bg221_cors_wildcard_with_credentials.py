@@ -8,6 +8,7 @@ from typing import Dict, Iterator, Optional, Set
 from ...analysis.dataflow import reaching_values
 from ...analysis.values import UNKNOWN, const_value
 from ...context import FileContext
+from ...options import Config
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
@@ -329,7 +330,11 @@ def _check_starlette(node: ast.Call, ctx: FileContext, attr: str) -> Iterator[Fi
         )
 
 
-@RULE.on(ast.Assign, ast.AnnAssign)
+@RULE.on(
+    ast.Assign,
+    ast.AnnAssign,
+    names=("CORS_ALLOW_CREDENTIALS", "CORS_SUPPORTS_CREDENTIALS"),
+)
 def _check_settings(node: ast.stmt, ctx: FileContext) -> Iterator[Finding]:
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
     keys: Set[str] = {k for k in (_config_key(t) for t in targets) if k}
