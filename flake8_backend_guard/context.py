@@ -60,6 +60,7 @@ class FileContext:
         self._cache: Dict[Any, Any] = {}
         self._aliases: Optional[Dict[str, str]] = None
         self._linked: Set[int] = set()
+        self._contains: Dict[str, bool] = {}
 
     # ---- generic lazy cache -------------------------------------------------
     def cached(self, key: Any, compute: Callable[[], T]) -> T:
@@ -208,10 +209,14 @@ class FileContext:
             word: A substring such as ``"global"``.
 
         Returns:
-            True when the source contains ``word`` or is unknown.
+            True when the source contains ``word`` or is unknown (each word is
+            searched once per file).
         """
-        text = self.text
-        return text is None or word in text
+        found = self._contains.get(word)
+        if found is None:
+            text = self.text
+            found = self._contains[word] = text is None or word in text
+        return found
 
     @property
     def basename(self) -> str:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import ast
 import gc
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
-from typing import Type
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
+from typing import Tuple, Type
 
 from .context import NO_CHILD_CLASSES, SCOPE_TYPES, FileContext, node_fields
 from .options import DEFAULT_CONFIG, Config
@@ -30,6 +30,7 @@ DispatchTable = Dict[Type[ast.AST], HandlerList]
 _Entry = Tuple[Rule, Handler, Optional[HandlerKeys]]
 # The key of an assignment without a single bound name: every keyed handler.
 _ANY_NAME = object()
+_NONE: FrozenSet[Any] = frozenset()
 # Bound on a keyed table's memo of per-name handler lists (names seen in a run).
 _MEMO_LIMIT = 50_000
 
@@ -127,13 +128,20 @@ class _Tables:
         "quiet",
     )
 
-    def __init__(self, rules: Sequence[Rule], gating: bool, config: Config) -> None:
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        gating: bool,
+        config: Config,
+        absent: FrozenSet[Tuple[Type[ast.AST], Handler]] = frozenset(),
+    ) -> None:
         """Build the tables.
 
         Args:
             rules: The active rules.
             gating: Honour handler keys (False: every handler sees every node).
             config: The options handed to ``names=`` predicates.
+            absent: Keyed handlers left out: none of their names is in the file.
         """
         enter: Dict[Type[ast.AST], List[_Entry]] = {}
         leave: Dict[Type[ast.AST], List[_Entry]] = {}
@@ -144,6 +152,8 @@ class _Tables:
             ):
                 for node_type, funcs in source.items():
                     for func in funcs:
+                        if (node_type, func) in absent:
+                            continue
                         keys = rule.handler_keys.get((node_type, func))
                         entry = (rule, func, keys if gating else None)
                         table.setdefault(node_type, []).append(entry)
@@ -216,19 +226,28 @@ class Engine:
             for rule in self.rules
             if rule.requires and gating
         ]
-        self._tables: Dict[FrozenSet[str], _Tables] = {}
+        # Keyed handlers with a fixed set of names: left out of a file's tables
+        # when none of the names is one of the file's words.
+        self._keyed_gates: List[Tuple[str, Tuple[Type[ast.AST], Handler], Any]] = []
+        if gating:
+            for rule in self.rules:
+                for key, names in rule.handler_keys.items():
+                    words = None if callable(names) else _name_words(names)
+                    if words is not None:
+                        self._keyed_gates.append((rule.code, key, words))
+        self._tables: Dict[Any, _Tables] = {}
         self._all_codes = frozenset(rule.code for rule in self.rules)
-        all_tables = self._tables_for(self._all_codes)
+        all_tables = self._tables_for(self._all_codes, frozenset())
         # The tables with every enabled rule active (kept for introspection).
         self.enter = all_tables.enter
         self.leave = all_tables.leave
 
-    def _tables_for(self, active: FrozenSet[str]) -> _Tables:
-        tables = self._tables.get(active)
+    def _tables_for(self, active: FrozenSet[str], absent: FrozenSet[Any]) -> _Tables:
+        tables = self._tables.get((active, absent))
         if tables is None:
             rules = [rule for rule in self.rules if rule.code in active]
-            tables = _Tables(rules, self.gating, self.config)
-            self._tables[active] = tables
+            tables = _Tables(rules, self.gating, self.config, absent)
+            self._tables[(active, absent)] = tables
         return tables
 
     def active_codes(self, text: Optional[str]) -> FrozenSet[str]:
@@ -241,28 +260,44 @@ class Engine:
             The codes of the rules with a ``requires`` word in ``text`` (and of every
             rule without ``requires``); see :class:`~.rule.Rule` for how words match.
         """
-        if text is None or not self._gated:
-            return self._all_codes
-        # Each word is searched once per file, whatever the number of rules using
-        # it. Words of letters, digits and underscores are searched in the file's
-        # distinct lowercased words (a fraction of its text), not in the text.
-        index = word_index(text)
-        seen: Dict[Any, bool] = {}
-        inactive = []
-        for code, needles in self._gated:
-            for needle in needles:
-                found = seen.get(needle)
-                if found is None:
-                    found = seen[needle] = needle in (
-                        index if needle.__class__ is bytes else text
-                    )
-                if found:
-                    break
-            else:
-                inactive.append(code)
-        if not inactive:
-            return self._all_codes
-        return self._all_codes.difference(inactive)
+        return self._plan(text)[0]
+
+    def _plan(self, text: Optional[str]) -> Tuple[FrozenSet[str], FrozenSet[Any]]:
+        # (active rule codes, keyed handlers none of whose names is in ``text``)
+        if text is None or not self.gating:
+            return self._all_codes, _NONE
+        words = _word_set(text)
+        active = self._all_codes
+        if self._gated:
+            # Each word is searched once per file, whatever the number of rules
+            # using it. Words of letters, digits and underscores are searched in
+            # the file's distinct lowercased words (a fraction of its text).
+            index = None
+            seen: Dict[Any, bool] = {}
+            inactive = []
+            for code, needles in self._gated:
+                for needle in needles:
+                    found = seen.get(needle)
+                    if found is None:
+                        if needle.__class__ is bytes:
+                            if index is None:
+                                index = b" ".join(words)
+                            found = needle in index
+                        else:
+                            found = needle in text
+                        seen[needle] = found
+                    if found:
+                        break
+                else:
+                    inactive.append(code)
+            if inactive:
+                active = active.difference(inactive)
+        absent = frozenset(
+            key
+            for code, key, names in self._keyed_gates
+            if code in active and names.isdisjoint(words)
+        )
+        return active, absent
 
     def check(
         self,
@@ -299,9 +334,7 @@ class Engine:
         self, tree: ast.Module, filename: str, lines: Optional[Sequence[str]]
     ) -> List[Finding]:
         ctx = FileContext(tree, filename, lines, self.config)
-        tables = self._tables_for(
-            self.active_codes(ctx.text) if self._gated else self.active_codes(None)
-        )
+        tables = self._tables_for(*self._plan(ctx.text))
         findings: List[Finding] = []
         failed: Dict[str, bool] = {}
         enter = tables.enter
@@ -420,8 +453,25 @@ def word_index(text: str) -> bytes:
     Returns:
         The index, as bytes.
     """
+    return b" ".join(_word_set(text))
+
+
+def _word_set(text: str) -> Set[bytes]:
+    # The distinct ASCII words of ``text``, lowercased (see ``word_index``).
     folded = text.encode("utf-8", "surrogatepass").translate(_FOLD_WORDS)
-    return b" ".join(set(folded.split()))
+    return set(folded.split())
+
+
+def _name_words(names: FrozenSet[str]) -> Optional[FrozenSet[bytes]]:
+    # The lowercased words a keyed handler's names are written as; None when a
+    # name is not an ASCII identifier (the handler is then never left out).
+    words = set()
+    for name in names:
+        raw = name.lower().encode("ascii", "replace")
+        if not raw or not all(byte in _WORD_CHARS for byte in raw):
+            return None
+        words.add(raw)
+    return frozenset(words)
 
 
 def _needle(word: str) -> Any:

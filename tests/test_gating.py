@@ -206,6 +206,33 @@ def test_assignments_are_keyed_on_the_name_they_bind(scratch_registry: None) -> 
     assert len(seen) == 9
 
 
+def test_keyed_handlers_are_left_out_of_files_without_their_names(
+    scratch_registry: None,
+) -> None:
+    rule = _rule("BG394")
+    seen: List[str] = []
+
+    @rule.on(ast.Name, names={"CERT_NONE"})
+    def _name(node: ast.Name, ctx: object) -> None:
+        seen.append(node.id)
+
+    @rule.on(ast.Call, names=lambda name, config: name.startswith("get"))
+    def _call(node: ast.Call, ctx: object) -> None:
+        seen.append("call")
+
+    engine = Engine([rule])
+    without = "x = y + z\n"
+    active, absent = engine._plan(without)
+    assert active == {"BG394"}
+    assert absent == {(ast.Name, _name)}  # predicates are never left out
+    tables = engine._tables_for(active, absent)
+    assert ast.Name not in tables.enter_keyed and ast.Name in tables.quiet
+    source = "import ssl\nmode = ssl.CERT_NONE if x else CERT_NONE\nget()\n"
+    assert engine._plan(source)[1] == frozenset()
+    engine.check(ast.parse(source), "a.py", source.splitlines(True))
+    assert seen == ["CERT_NONE", "call"]
+
+
 def test_keyed_registration_is_validated(scratch_registry: None) -> None:
     rule = _rule("BG396")
     with pytest.raises(RuleDeclarationError):

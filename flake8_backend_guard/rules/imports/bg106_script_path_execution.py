@@ -75,15 +75,18 @@ def _check_sequence(node: ast.expr, ctx: FileContext) -> Iterator[Finding]:
 
 
 @RULE.on(ast.Constant)
-def _check_string(node: ast.Constant, ctx: FileContext) -> Iterator[Finding]:
+def _check_string(node: ast.Constant, ctx: FileContext) -> Optional[List[Finding]]:
+    # A plain function, not a generator: it sees every constant of the file and
+    # returns at once for nearly all of them.
     value = node.value
-    if not isinstance(value, str) or ".py" not in value or " " not in value:
-        return
+    if value.__class__ is not str or ".py" not in value or " " not in value:
+        return None
     parent = ctx.parent(node)
     if isinstance(parent, ast.Expr):
-        return  # docstrings and bare strings are prose
+        return None  # docstrings and bare strings are prose
     if isinstance(parent, (ast.List, ast.Tuple)):
-        return  # judged as an argv list
+        return None  # judged as an argv list
     path = script_in_command(value)
     if path:
-        yield RULE.finding(node, path=path, module=_module_of(path))
+        return [RULE.finding(node, path=path, module=_module_of(path))]
+    return None

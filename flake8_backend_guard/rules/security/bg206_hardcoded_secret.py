@@ -391,8 +391,15 @@ def _compare_pair(
 
 @RULE.on(ast.Compare)
 def _check_compare(node: ast.Compare, ctx: FileContext) -> Optional[List[Finding]]:
+    comparators = node.comparators
+    if len(comparators) == 1:  # the usual ``a == b``: a cheap first test
+        if node.ops[0].__class__ not in (ast.Eq, ast.NotEq) or (
+            node.left.__class__ is not ast.Constant
+            and comparators[0].__class__ is not ast.Constant
+        ):
+            return None
     found: Optional[List[Finding]] = None
-    operands = [node.left] + list(node.comparators)
+    operands = [node.left] + list(comparators)
     for index, op in enumerate(node.ops):
         if isinstance(op, (ast.Eq, ast.NotEq)):
             left, right = operands[index], operands[index + 1]
@@ -408,8 +415,10 @@ def _check_compare(node: ast.Compare, ctx: FileContext) -> Optional[List[Finding
 
 @RULE.on(ast.arguments)
 def _check_defaults(node: ast.arguments, ctx: FileContext) -> Optional[List[Finding]]:
-    if not node.defaults and not node.kw_defaults:
-        return None
+    if not any(d.__class__ is ast.Constant for d in node.defaults) and not any(
+        d.__class__ is ast.Constant for d in node.kw_defaults
+    ):
+        return None  # only constant defaults are judged
     positional = list(node.posonlyargs) + list(node.args)
     pairs = list(zip(positional[len(positional) - len(node.defaults) :], node.defaults))
     pairs += [
