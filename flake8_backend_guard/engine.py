@@ -26,11 +26,12 @@ from .rule import all_rules
 
 HandlerList = List[Tuple[Rule, Handler]]
 DispatchTable = Dict[Type[ast.AST], HandlerList]
-# (rule, handler, keys or None) in registration order
-_Entry = Tuple[Rule, Handler, Optional[HandlerKeys]]
+# (rule, handler, names or None, keyword names or None) in registration order
+_Entry = Tuple[Rule, Handler, Optional[HandlerKeys], Optional[HandlerKeys]]
 # The key of an assignment without a single bound name: every keyed handler.
 _ANY_NAME = object()
 _NONE: FrozenSet[Any] = frozenset()
+_NO_NAMES: FrozenSet[str] = frozenset()
 # Bound on a keyed table's memo of per-name handler lists (names seen in a run).
 _MEMO_LIMIT = 50_000
 
@@ -65,50 +66,68 @@ _IMPORT_CLASSES = frozenset((ast.Import, ast.ImportFrom))
 class _Keyed:
     """The handlers of one keyed node type: per-name lists, built on first use."""
 
-    __slots__ = ("entries", "by_key", "config")
+    __slots__ = ("entries", "by_key", "config", "by_keywords")
 
     def __init__(self, entries: List[_Entry], config: Config) -> None:
         """Hold the entries of one node type.
 
         Args:
-            entries: (rule, handler, keys or None) in registration order.
+            entries: (rule, handler, names or None, keyword names or None) in
+                registration order.
             config: The options handed to ``names=`` predicates.
         """
         self.entries = entries
         self.by_key: Dict[Any, HandlerList] = {}
         self.config = config
+        # Some handler is keyed on a call's keyword arguments too.
+        self.by_keywords = any(kw is not None for _r, _f, _k, kw in entries)
 
-    def lookup(self, key: Any, alias_key: Any) -> HandlerList:
+    def lookup(
+        self, key: Any, alias_key: Any, keywords: Tuple[str, ...] = ()
+    ) -> HandlerList:
         """Return the handlers for a node named ``key`` (or ``alias_key``).
 
         Args:
             key: The node's name as written (None when it has none; the
                 ``_ANY_NAME`` marker when every keyed handler must see it).
             alias_key: The last part of what an imported name stands for, or None.
+            keywords: The names of a call's keyword arguments (only looked at when
+                a handler is keyed on them).
 
         Returns:
-            The unkeyed handlers and those keyed on either name, in order.
+            The unkeyed handlers and those keyed on either name or on one of the
+            keywords, in order.
         """
-        memo_key = key if alias_key is None or alias_key == key else (key, alias_key)
+        if keywords:
+            memo_key: Any = (key, alias_key, keywords)
+        elif alias_key is None or alias_key == key:
+            memo_key = key
+        else:
+            memo_key = (key, alias_key)
         found = self.by_key.get(memo_key)
         if found is None:
             if key is _ANY_NAME:
-                found = [(rule, func) for rule, func, _keys in self.entries]
+                found = [(rule, func) for rule, func, _k, _kw in self.entries]
             else:
+                matches = self._matches
                 found = [
                     (rule, func)
-                    for rule, func, keys in self.entries
-                    if keys is None
-                    or self._matches(keys, key)
-                    or self._matches(keys, alias_key)
+                    for rule, func, keys, keyword_keys in self.entries
+                    if (keys is None and keyword_keys is None)
+                    or matches(keys, key)
+                    or matches(keys, alias_key)
+                    or (
+                        keyword_keys is not None
+                        and any(matches(keyword_keys, arg) for arg in keywords)
+                    )
                 ]
             if len(self.by_key) >= _MEMO_LIMIT:
                 self.by_key.clear()
             self.by_key[memo_key] = found
         return found
 
-    def _matches(self, keys: HandlerKeys, name: Any) -> bool:
-        if name is None:
+    def _matches(self, keys: Optional[HandlerKeys], name: Any) -> bool:
+        if name is None or keys is None:
             return False
         if callable(keys):
             return bool(keys(name, self.config))
@@ -154,8 +173,13 @@ class _Tables:
                     for func in funcs:
                         if (node_type, func) in absent:
                             continue
-                        keys = rule.handler_keys.get((node_type, func))
-                        entry = (rule, func, keys if gating else None)
+                        entry: _Entry = (rule, func, None, None)
+                        if gating:
+                            keys = rule.handler_keys.get((node_type, func))
+                            keyword_keys = rule.handler_keywords.get((node_type, func))
+                            if keyword_keys is not None and keys is None:
+                                keys = _NO_NAMES  # keyed on its keywords only
+                            entry = (rule, func, keys, keyword_keys)
                         table.setdefault(node_type, []).append(entry)
         self.enter: DispatchTable = {}
         self.leave: DispatchTable = {}
@@ -166,10 +190,10 @@ class _Tables:
             (leave, self.leave, self.leave_keyed),
         ):
             for node_type, entries in table.items():
-                if any(keys is not None for _, _, keys in entries):
+                if any(keys is not None for _r, _f, keys, _kw in entries):
                     keyed[node_type] = _Keyed(entries, config)
                 else:
-                    plain[node_type] = [(rule, func) for rule, func, _ in entries]
+                    plain[node_type] = [(rule, func) for rule, func, _k, _kw in entries]
         wanted = set(enter) | set(leave)
         # Leaf singletons (Load/Store/Del, operators) are never entered unless a
         # rule asks for them: a third of all nodes, and none has children.
@@ -231,8 +255,11 @@ class Engine:
         self._keyed_gates: List[Tuple[str, Tuple[Type[ast.AST], Handler], Any]] = []
         if gating:
             for rule in self.rules:
-                for key, names in rule.handler_keys.items():
-                    words = None if callable(names) else _name_words(names)
+                keyed = set(rule.handler_keys) | set(rule.handler_keywords)
+                for key in keyed:
+                    words = _name_words(
+                        rule.handler_keys.get(key), rule.handler_keywords.get(key)
+                    )
                     if words is not None:
                         self._keyed_gates.append((rule.code, key, words))
         self._tables: Dict[Any, _Tables] = {}
@@ -462,10 +489,17 @@ def _word_set(text: str) -> Set[bytes]:
     return set(folded.split())
 
 
-def _name_words(names: FrozenSet[str]) -> Optional[FrozenSet[bytes]]:
-    # The lowercased words a keyed handler's names are written as; None when a
-    # name is not an ASCII identifier (the handler is then never left out).
+def _name_words(*keys: Optional[HandlerKeys]) -> Optional[FrozenSet[bytes]]:
+    # The lowercased words a keyed handler's names (and keyword names) are
+    # written as; None for a predicate or a name that is not an ASCII identifier
+    # (the handler is then never left out).
     words = set()
+    names: Set[str] = set()
+    for key in keys:
+        if callable(key):
+            return None
+        if key is not None:
+            names.update(key)
     for name in names:
         raw = name.lower().encode("ascii", "replace")
         if not raw or not all(byte in _WORD_CHARS for byte in raw):
@@ -492,12 +526,15 @@ def _alias_key(aliases: Dict[str, str], name: str) -> Optional[str]:
 
 
 def _keyed_call(keyed: _Keyed, node: ast.Call, aliases: Dict[str, str]) -> HandlerList:
+    keywords: Tuple[str, ...] = ()
+    if keyed.by_keywords and node.keywords:
+        keywords = tuple(kw.arg for kw in node.keywords if kw.arg is not None)
     func = node.func
     if func.__class__ is ast.Attribute:
-        return keyed.lookup(func.attr, None)
+        return keyed.lookup(func.attr, None, keywords)
     if func.__class__ is ast.Name:
-        return keyed.lookup(func.id, _alias_key(aliases, func.id))
-    return keyed.lookup(None, None)
+        return keyed.lookup(func.id, _alias_key(aliases, func.id), keywords)
+    return keyed.lookup(None, None, keywords)
 
 
 def _keyed(keyed: _Keyed, node: ast.AST, aliases: Dict[str, str]) -> HandlerList:

@@ -124,6 +124,9 @@ class Rule:
     handler_keys: Dict[Tuple[Type[ast.AST], Handler], HandlerKeys] = field(
         default_factory=dict
     )
+    handler_keywords: Dict[Tuple[Type[ast.AST], Handler], HandlerKeys] = field(
+        default_factory=dict
+    )
     # "message; hint", built on first use
     _template: Optional[str] = field(
         default=None, init=False, repr=False, compare=False
@@ -180,6 +183,7 @@ class Rule:
         self,
         *node_types: Type[ast.AST],
         names: Union[Iterable[str], NamePredicate, None] = None,
+        keywords: Union[Iterable[str], NamePredicate, None] = None,
     ) -> Callable[[Handler], Handler]:
         """Register a handler called when the walk enters a node of these types.
 
@@ -190,51 +194,71 @@ class Rule:
                 attribute's attr, a keyword's arg, the name an assignment binds),
                 or with a name this :data:`NamePredicate` accepts; None calls it
                 for every node.
+            keywords: ``ast.Call`` only: also call the handler for calls passing
+                a keyword argument of one of these names (or that this predicate
+                accepts). With ``keywords`` and no ``names``, the handler sees only
+                calls with such a keyword argument.
 
         Returns:
             A decorator that registers the handler and returns it unchanged.
         """
-        return self._register(self.handlers, node_types, names)
+        return self._register(self.handlers, node_types, names, keywords)
 
     def on_leave(
         self,
         *node_types: Type[ast.AST],
         names: Union[Iterable[str], NamePredicate, None] = None,
+        keywords: Union[Iterable[str], NamePredicate, None] = None,
     ) -> Callable[[Handler], Handler]:
         """Register a handler called when the walk leaves a node of these types.
 
         Args:
             *node_types: The AST node classes the handler is dispatched for.
             names: As for :meth:`on`.
+            keywords: As for :meth:`on`.
 
         Returns:
             A decorator that registers the handler and returns it unchanged.
         """
-        return self._register(self.leave_handlers, node_types, names)
+        return self._register(self.leave_handlers, node_types, names, keywords)
+
+    def _keys(
+        self, what: str, names: Union[Iterable[str], NamePredicate, None]
+    ) -> Optional[HandlerKeys]:
+        # A ``names=``/``keywords=`` argument as stored: None, a predicate or a set.
+        if names is None:
+            return None
+        if isinstance(names, str):
+            raise RuleDeclarationError(f"{self.code}: {what} must not be a string")
+        return names if callable(names) else frozenset(names)
 
     def _register(
         self,
         table: Dict[Type[ast.AST], List[Handler]],
         node_types: Tuple[Type[ast.AST], ...],
         names: Union[Iterable[str], NamePredicate, None],
+        keywords: Union[Iterable[str], NamePredicate, None] = None,
     ) -> Callable[[Handler], Handler]:
-        keys: Optional[HandlerKeys] = None
-        if names is not None:
-            if isinstance(names, str):
-                raise RuleDeclarationError(f"{self.code}: names must not be a string")
-            keys = names if callable(names) else frozenset(names)
-            for node_type in node_types:
-                if node_type not in KEYED_TYPES:
-                    raise RuleDeclarationError(
-                        f"{self.code}: {node_type.__name__} nodes have no name to "
-                        "dispatch on"
-                    )
+        keys = self._keys("names", names)
+        keyword_keys = self._keys("keywords", keywords)
+        for node_type in node_types:
+            if keys is not None and node_type not in KEYED_TYPES:
+                raise RuleDeclarationError(
+                    f"{self.code}: {node_type.__name__} nodes have no name to "
+                    "dispatch on"
+                )
+            if keyword_keys is not None and node_type is not ast.Call:
+                raise RuleDeclarationError(
+                    f"{self.code}: only calls can be keyed on keyword arguments"
+                )
 
         def decorator(func: Handler) -> Handler:
             for node_type in node_types:
                 table.setdefault(node_type, []).append(func)
                 if keys is not None:
                     self.handler_keys[(node_type, func)] = keys
+                if keyword_keys is not None:
+                    self.handler_keywords[(node_type, func)] = keyword_keys
             return func
 
         return decorator

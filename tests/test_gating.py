@@ -233,6 +233,46 @@ def test_keyed_handlers_are_left_out_of_files_without_their_names(
     assert seen == ["CERT_NONE", "call"]
 
 
+def test_calls_can_be_keyed_on_their_keyword_arguments(scratch_registry: None) -> None:
+    rule = _rule("BG393")
+    seen: List[str] = []
+
+    @rule.on(ast.Call, names={"run"}, keywords={"verify"})
+    def _either(node: ast.Call, ctx: object) -> None:
+        seen.append("either:" + ast.unparse(node))
+
+    @rule.on(ast.Call, keywords=lambda name, config: name.endswith("_key"))
+    def _keywords_only(node: ast.Call, ctx: object) -> None:
+        seen.append("kw:" + ast.unparse(node))
+
+    source = (
+        "from subprocess import run as go\n"
+        "go()\n"
+        "get(url, verify=False)\n"
+        "f(x, api_key=k, **extra)\n"
+        "g(x)\n"
+        "h(**extra)\n"
+    )
+    Engine([rule]).check(ast.parse(source), "a.py", source.splitlines(True))
+    assert seen == [
+        "either:go()",
+        "either:get(url, verify=False)",
+        "kw:f(x, api_key=k, **extra)",
+    ]
+    seen.clear()
+    Engine([rule], gating=False).check(ast.parse(source), "a.py", None)
+    assert len(seen) == 10  # both handlers on all five calls
+    with pytest.raises(RuleDeclarationError):
+        rule.on(ast.Name, keywords={"x"})
+    with pytest.raises(RuleDeclarationError):
+        rule.on(ast.Call, keywords="verify")
+    # a fixed keyword set gates the handler per file like fixed names
+    engine = Engine([rule])
+    assert (ast.Call, _either) in engine._plan("x = 1\n")[1]
+    assert (ast.Call, _either) not in engine._plan("y(verify=1)\n")[1]
+    assert (ast.Call, _keywords_only) not in engine._plan("x = 1\n")[1]
+
+
 def test_keyed_registration_is_validated(scratch_registry: None) -> None:
     rule = _rule("BG396")
     with pytest.raises(RuleDeclarationError):

@@ -331,7 +331,17 @@ def _keyword_findings(ctx: FileContext, node: ast.Call) -> List[Finding]:
     return found
 
 
-@RULE.on(ast.Call)
+def _signing_callee(name: str, config: Config) -> bool:
+    # The ``names=`` test of the call handler: a callee taking a key or password.
+    return name in _CALL_LAST_NAMES or name.endswith(_SIGNER_SUFFIXES)
+
+
+def _secret_keyword(name: str, config: Config) -> bool:
+    # The ``keywords=`` test of the call handler (see ``_keyword_findings``).
+    return name == "auth" or is_sensitive(name, config.sensitive_names)
+
+
+@RULE.on(ast.Call, names=_signing_callee, keywords=_secret_keyword)
 def _check_call(node: ast.Call, ctx: FileContext) -> Optional[List[Finding]]:
     if node.keywords:
         found = _keyword_findings(ctx, node)

@@ -507,7 +507,19 @@ def _check_mongo(ctx: FileContext, node: ast.Call) -> Iterator[Finding]:
             return
 
 
-@RULE.on(ast.Call)
+# Methods judged on any receiver; constructors of ORM models are judged by their
+# password keyword arguments.
+_CALL_METHODS = _MONGO_WRITES | {
+    "execute",
+    "executemany",
+    "create",
+    "update",
+    "get_or_create",
+    "update_or_create",
+}
+
+
+@RULE.on(ast.Call, names=_CALL_METHODS, keywords=_password_binding)
 def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
     func = node.func
     if isinstance(func, ast.Attribute):

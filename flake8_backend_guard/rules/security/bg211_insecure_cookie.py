@@ -194,7 +194,12 @@ def _judged_keyword(arg: Optional[str]) -> bool:
     return arg is not None and (arg in _MACHINERY_KEYWORDS or "COOKIE" in arg.upper())
 
 
-@RULE.on(ast.Call)
+def _cookie_keyword(name: str, config: Config) -> bool:
+    # The ``keywords=`` test of the call handler.
+    return _judged_keyword(name)
+
+
+@RULE.on(ast.Call, names=_CALL_METHODS, keywords=_cookie_keyword)
 def _check_call(node: ast.Call, ctx: FileContext) -> Optional[Iterator[Finding]]:
     func = node.func
     if isinstance(func, ast.Attribute) and func.attr in _CALL_METHODS:

@@ -295,7 +295,14 @@ def _jwt_encode_library(ctx: FileContext, node: ast.Call) -> Optional[str]:
     return None
 
 
-@RULE.on(ast.Call)
+def _expiry_keyword(name: str, config: Config) -> bool:
+    # The ``keywords=`` test of the call handler: a lifetime keyword argument.
+    return name in _EXPIRY_KEYWORDS or is_expiry_name(name)
+
+
+# JWT ``encode`` calls (the operation is the last part of the callee), and calls
+# passing a lifetime keyword
+@RULE.on(ast.Call, names={"encode"}, keywords=_expiry_keyword)
 def _check_call(node: ast.Call, ctx: FileContext) -> Optional[Iterator[Finding]]:
     func = node.func
     if isinstance(func, ast.Attribute):

@@ -138,7 +138,7 @@ _CONFIG_UPDATES = frozenset({"update", "from_mapping"})
 _FLAG_KEYWORDS = frozenset({"use_debugger", "debug", "reload", "evalex"})
 
 
-@RULE.on(ast.Call)
+@RULE.on(ast.Call, names=_CONFIG_UPDATES, keywords=_FLAG_KEYWORDS)
 def _check_call(node: ast.Call, ctx: FileContext) -> Optional[Iterator[Finding]]:
     func = node.func
     attr = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")

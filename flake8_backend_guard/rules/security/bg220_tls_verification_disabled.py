@@ -92,7 +92,18 @@ def _imports_aiohttp(ctx: FileContext) -> bool:
     )
 
 
-@RULE.on(ast.Call)
+_TLS_KEYWORDS = _INSECURE_TRUE | {
+    "verify",
+    "verify_ssl",
+    "verify_certs",
+    "ssl",
+    "check_hostname",
+    "cert_reqs",
+    "ssl_cert_reqs",
+}
+
+
+@RULE.on(ast.Call, keywords=_TLS_KEYWORDS)  # only keyword arguments are judged
 def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
     if not node.keywords:
         return
