@@ -185,8 +185,8 @@ def _report(
 
 @RULE.on(ast.Call)
 def _check_call(node: ast.Call, ctx: FileContext) -> Optional[List[Finding]]:
-    if not node.args and not node.keywords:
-        return None
+    if len(node.args) < 2 and not node.keywords:
+        return None  # no default: a second positional or a keyword argument
     func = node.func
     if not may_read_env(ctx, node) and not (
         isinstance(func, ast.Name) and func.id == "getattr"
