@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import io
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
 from typing import Tuple, Type
 
@@ -633,6 +634,7 @@ def check_source(
     if select is not None:
         prefixes = tuple(select)
         rules = [rule for rule in rules if rule.code.startswith(prefixes)]
-    return Engine(rules, config, gating).check(
-        tree, filename, source.splitlines(True)
-    )
+    # split as the tokenizer counts lines (``str.splitlines`` also splits at form
+    # feeds, which would put the lines out of step with the AST's line numbers)
+    lines = io.StringIO(source, newline="").readlines()
+    return Engine(rules, config, gating).check(tree, filename, lines)

@@ -150,3 +150,16 @@ def test_type_alias_name_is_walked_and_linked() -> None:
     assert alias.name in names  # type: ignore[attr-defined]
     ctx = FileContext(tree)
     assert ctx.parent(alias.name) is alias  # type: ignore[attr-defined]
+
+
+def test_check_source_splits_lines_as_the_tokenizer_does() -> None:
+    from flake8_backend_guard.fix import split_lines
+
+    source = (
+        "\x0cimport os\n\n\x0c\n"
+        "def run(cmd):\n"
+        "    os.system(cmd)  # a form feed: \x0c\n"
+    )
+    expected = Engine().check(ast.parse(source), "<unknown>", split_lines(source))
+    assert check_source(source) == expected
+    assert "BG202" in [f.code for f in expected]
