@@ -448,7 +448,7 @@ class Engine:
                     elif node_type is keyword_type:
                         handlers = keyed.lookup(node.arg, None)
                     else:
-                        handlers = keyed.lookup(_bound_name(node), None)
+                        handlers = _keyed_binding(keyed, node, aliases)
             if handlers:
                 _dispatch(handlers, node, ctx, findings, failed)
             if is_scope:
@@ -549,22 +549,23 @@ def _keyed(keyed: _Keyed, node: ast.AST, aliases: Dict[str, str]) -> HandlerList
     if isinstance(node, ast.keyword):
         return keyed.lookup(node.arg, None)
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
-        return keyed.lookup(_bound_name(node), None)
+        return _keyed_binding(keyed, node, aliases)
     return keyed.lookup(None, None)
 
 
-def _bound_name(node: Any) -> Any:
-    # The name an assignment binds: the id or attr of its one Name/Attribute
-    # target; ``_ANY_NAME`` for several targets or another shape.
+def _keyed_binding(keyed: _Keyed, node: Any, aliases: Dict[str, str]) -> HandlerList:
+    # An assignment is keyed on the id or attr of its one Name/Attribute target
+    # (a Name also on the last part of what it was imported as, like a callee);
+    # several targets or another shape reach every keyed handler.
     targets = node.targets if node.__class__ is ast.Assign else (node.target,)
     if len(targets) == 1:
         target = targets[0]
         cls = target.__class__
         if cls is ast.Name:
-            return target.id
+            return keyed.lookup(target.id, _alias_key(aliases, target.id))
         if cls is ast.Attribute:
-            return target.attr
-    return _ANY_NAME
+            return keyed.lookup(target.attr, None)
+    return keyed.lookup(_ANY_NAME, None)
 
 
 def _dispatch(

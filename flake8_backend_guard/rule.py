@@ -36,7 +36,8 @@ Handler = Callable[[Any, Any], Optional[Iterable["Finding"]]]
 #: callee of a call (its last dotted part as written, and for an imported name
 #: also the last part of what it was imported as), a name's ``id``, an
 #: attribute's ``attr``, a keyword argument's ``arg``, and the name an assignment
-#: binds (``x = ...``, ``obj.x = ...``, ``x: T = ...``: ``x``). An assignment
+#: binds (``x = ...``, ``obj.x = ...``, ``x: T = ...``: ``x``; for an imported
+#: name also the last part of what it was imported as). An assignment
 #: with several targets or a target of another shape (``a, b = ...``,
 #: ``d["k"] = ...``) has no single name: every keyed handler sees it.
 KEYED_TYPES = (

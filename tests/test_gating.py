@@ -273,6 +273,15 @@ def test_calls_can_be_keyed_on_their_keyword_arguments(scratch_registry: None) -
     assert (ast.Call, _keywords_only) not in engine._plan("x = 1\n")[1]
 
 
+def test_an_assigned_imported_name_is_keyed_on_what_it_was_imported_as() -> None:
+    from flake8_backend_guard.engine import check_source
+
+    source = "from sys import path as p\np = ['lib']\n"
+    gated = check_source(source, select=["BG104"])
+    assert [f.code for f in gated] == ["BG104"]
+    assert gated == check_source(source, select=["BG104"], gating=False)
+
+
 def test_keyed_registration_is_validated(scratch_registry: None) -> None:
     rule = _rule("BG396")
     with pytest.raises(RuleDeclarationError):

@@ -69,7 +69,8 @@ def check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
         yield RULE.finding(node, what="`site.addsitedir(...)`")
 
 
-@RULE.on(ast.Assign, ast.AugAssign, ast.AnnAssign)
+@RULE.on(ast.AugAssign)
+@RULE.on(ast.Assign, ast.AnnAssign, names={"path"})  # also ``from sys import path``
 def check_assign(node: ast.stmt, ctx: FileContext) -> Optional[List[Finding]]:
     """Flag ``sys.path = ...``, ``sys.path += ...`` and ``sys.path[i:j] = ...``.
 
