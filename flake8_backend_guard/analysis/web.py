@@ -1220,6 +1220,25 @@ def view_method_paths(
     return paths or [None]
 
 
+def may_be_route(ctx: FileContext, func: FunctionNode) -> bool:
+    """Return False for a def that can be neither a route nor a view method.
+
+    A cheap first test for handlers that see every def: only decorated defs and
+    the HTTP methods of a class (``def get(self)``) can be routes. Call it at the
+    def itself (entering or leaving it), so that ``ctx.class_`` is its class.
+
+    Args:
+        ctx: The file context.
+        func: A def.
+
+    Returns:
+        True when ``func`` is decorated or is an HTTP-method name in a class.
+    """
+    if func.decorator_list:
+        return True
+    return ctx.class_ is not None and func.name in VIEW_METHODS
+
+
 def is_view_method(
     ctx: FileContext, func: FunctionNode, cls: Optional[ast.ClassDef]
 ) -> bool:

@@ -10,6 +10,7 @@ from ...analysis.web import (
     ROUTE_WORDS,
     is_rate_limit_name,
     is_rate_limited,
+    may_be_route,
     path_parts,
     routes,
     view_method_paths,
@@ -109,6 +110,16 @@ def _class_rate_limited(ctx: FileContext, cls: ast.ClassDef) -> bool:
 
 @RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
 def _check_function(
+    node: Union[ast.FunctionDef, ast.AsyncFunctionDef], ctx: FileContext
+) -> Optional[Iterator[Finding]]:
+    # a plain function (every def of the file gets here): findings only for
+    # what may be a route
+    if not may_be_route(ctx, node):
+        return None
+    return _function_findings(node, ctx)
+
+
+def _function_findings(
     node: Union[ast.FunctionDef, ast.AsyncFunctionDef], ctx: FileContext
 ) -> Iterator[Finding]:
     cls = ctx.class_

@@ -16,6 +16,7 @@ from ...analysis.web import (
     is_flask_request,
     is_view_method,
     local_flow,
+    may_be_route,
     parameters_with_defaults,
     path_parameters,
     request_parameters,
@@ -505,7 +506,17 @@ def _loose_body_params(
 
 
 @RULE.on_leave(ast.FunctionDef, ast.AsyncFunctionDef)
-def _check_function(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
+def _check_function(
+    node: FunctionNode, ctx: FileContext
+) -> Optional[Iterator[Finding]]:
+    # a plain function (every def of the file gets here): findings only for
+    # what may be a route
+    if not may_be_route(ctx, node):
+        return None
+    return _function_findings(node, ctx)
+
+
+def _function_findings(node: FunctionNode, ctx: FileContext) -> Iterator[Finding]:
     infos = routes(ctx, node) if node.decorator_list else []
     if not infos and not is_view_method(ctx, node, ctx.class_):
         return
