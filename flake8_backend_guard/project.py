@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+from bisect import bisect_right
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .context import nested_statements
@@ -427,12 +428,22 @@ _CLAUSE_RE = re.compile(r"(?:else|elif|except|finally)\b")
 _CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 
 
+# Lines that start a top-level statement: a first character that cannot continue a
+# string, bracket or comment (``case``/``else``/... clauses are told apart later).
+_TOP_LEVEL_LINE_RE = re.compile(r"^[^ \t\f\r\n#)\]}\\\"']", re.MULTILINE)
+_SCOPE_START_RE = re.compile(r"(?:async[ \t]+def|def|class)\b|@")
+
+
 def _imports_prefix(text: str) -> int:
     """Return the length of a prefix of ``text`` that holds every import statement.
 
-    The prefix ends where the first top-level statement after the line of the last
-    ``import`` starts. If that is not a statement boundary after all (a line of a
-    string), the prefix does not parse and the caller parses the whole text.
+    Only imports that run when the module is imported count (see
+    ``_runtime_module_imports``): those in a top-level ``def`` or ``class`` (the
+    top-level line above them starts with ``def``, ``class`` or a decorator) do
+    not, so the prefix ends where the first top-level statement after the last
+    other ``import`` word starts. If that is not a statement boundary after all (a
+    line of a string), the prefix does not parse and the caller parses the whole
+    text; a word in a string or comment only makes the prefix longer.
 
     Args:
         text: The source text.
@@ -440,7 +451,20 @@ def _imports_prefix(text: str) -> int:
     Returns:
         The prefix length (``len(text)`` when no shorter prefix is known).
     """
-    position = text.find("\n", text.rfind("import"))
+    tops = [match.start() for match in _TOP_LEVEL_LINE_RE.finditer(text)]
+    found = text.rfind("import")
+    while found >= 0:
+        line_start = text.rfind("\n", 0, found) + 1
+        # the nearest top-level line at or above the word's line
+        index = bisect_right(tops, line_start) - 1
+        while index >= 0 and _CLAUSE_RE.match(text, tops[index]):
+            index -= 1  # ``else:``/``except:`` belong to the statement above
+        if index < 0 or not _SCOPE_START_RE.match(text, tops[index]):
+            break  # module-level code (or before any statement)
+        found = text.rfind("import", 0, line_start) if line_start else -1
+    if found < 0:
+        return 0  # every import is inside a def or class
+    position = text.find("\n", found)
     end = len(text)
     while 0 <= position < end - 1:
         start = position + 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 from pathlib import Path
 
@@ -91,3 +92,54 @@ def test_cycle_through_a_module_broken_after_its_imports(
     path = tmp_path / "pkg" / "a.py"
     codes = [f.code for f in check_source(path.read_text(), str(path), select=["BG105"])]
     assert codes == ([] if broken else ["BG105"])
+
+
+_LAZY_MODULE = '''"""Doc: import nothing here."""
+import os
+
+
+def helper():
+    import json  # runs later, not at import time
+    return json
+
+
+@decorate
+class Model:
+    import typing
+
+    def method(self):
+        from . import sibling
+        return sibling
+'''
+
+
+@pytest.mark.parametrize(
+    "tail, last_import",
+    [
+        ("", "import os"),  # every later import is inside a def or class
+        ("try:\n    import yaml\nexcept ImportError:\n    yaml = None\n", "import yaml"),
+        ("if True:\n    pass\nelse:\n    from x import y\n", "from x import y"),
+        ("def f(): import zlib\n", "import os"),
+        ("x = 1; import gzip\n", "import gzip"),
+        ("async def g():\n    import asyncio\n", "import os"),
+    ],
+)
+def test_imports_prefix_stops_after_the_last_import_that_runs_at_import_time(
+    tail: str, last_import: str
+) -> None:
+    text = _LAZY_MODULE + tail + "\nVALUE = 1\n"
+    end = project._imports_prefix(text)
+    prefix = text[:end]
+    assert last_import in prefix
+    assert "VALUE = 1" not in prefix
+    whole = project._runtime_module_imports(ast.parse(text).body)
+    part = project._runtime_module_imports(ast.parse(prefix).body)
+    assert [_dump(n) for n in whole] == [_dump(n) for n in part]
+
+
+def test_imports_prefix_is_empty_when_every_import_is_in_a_def() -> None:
+    assert project._imports_prefix("def f():\n    import os\n\n\nX = 1\n") == 0
+
+
+def _dump(node: ast.AST) -> str:
+    return ast.dump(node, include_attributes=True)
