@@ -61,6 +61,9 @@ class FileContext:
         self._aliases: Optional[Dict[str, str]] = None
         self._linked: Set[int] = set()
         self._contains: Dict[str, bool] = {}
+        # The file's distinct lowercased words (see ``word_set``), when the engine
+        # has already computed them; computed on demand otherwise.
+        self.words: Optional[Set[bytes]] = None
 
     # ---- generic lazy cache -------------------------------------------------
     def cached(self, key: Any, compute: Callable[[], T]) -> T:
@@ -218,6 +221,28 @@ class FileContext:
             found = self._contains[word] = text is None or word in text
         return found
 
+    def may_contain_word_part(self, *parts: str) -> bool:
+        """Return False only when no word of the source contains one of ``parts``.
+
+        Case-insensitive: each part (ASCII letters, digits, underscores, in lower
+        case) is searched in the file's word index, a fraction of its text.
+
+        Args:
+            *parts: Lower-case word parts such as ``"akia"`` or ``"ghp_"``.
+
+        Returns:
+            True when a word of the source contains one of them, or the source is
+            unknown.
+        """
+        index = self._cache.get(("context", "word-index"))
+        if index is None:
+            text = self.text
+            if text is None:
+                return True
+            words = self.words if self.words is not None else word_set(text)
+            index = self._cache[("context", "word-index")] = b" ".join(words)
+        return any(part.encode("ascii") in index for part in parts)
+
     @property
     def basename(self) -> str:
         """Return the file's base name (``settings.py``)."""
@@ -344,6 +369,49 @@ SINGLETON_FIELDS = frozenset({"ctx", "op", "ops"})
 #: Classes whose remaining fields hold no node either.
 NO_CHILD_CLASSES = frozenset({ast.Constant, ast.Global, ast.Nonlocal})
 _FIELDS: Dict[Tuple[type, bool], Tuple[str, ...]] = {}
+
+
+WORD_CHARS = frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+)
+# Maps each byte to itself lowercased when it is an ASCII word character, else to a
+# space (UTF-8 bytes of other characters included).
+_FOLD_WORDS = bytes(
+    (byte | 0x20 if 0x41 <= byte <= 0x5A else byte) if byte in WORD_CHARS else 0x20
+    for byte in range(256)
+)
+
+
+def word_set(text: str) -> Set[bytes]:
+    """Return the distinct ASCII words of ``text``, lowercased.
+
+    A word is a maximal run of ASCII letters, digits and underscores, so an
+    identifier (or a part of one) made of such characters occurs in ``text``,
+    case-insensitively, exactly when it occurs in one of the words.
+
+    Args:
+        text: A file's source.
+
+    Returns:
+        The words, as bytes.
+    """
+    folded = text.encode("utf-8", "surrogatepass").translate(_FOLD_WORDS)
+    return set(folded.split())
+
+
+def word_index(text: str) -> bytes:
+    """Return :func:`word_set` of ``text`` joined by spaces, for substring searches.
+
+    About a seventh of a typical source file: searching it for a word part is
+    that much cheaper than searching the text.
+
+    Args:
+        text: A file's source.
+
+    Returns:
+        The index, as bytes.
+    """
+    return b" ".join(word_set(text))
 
 
 def node_fields(cls: type, singletons: bool = False) -> Tuple[str, ...]:

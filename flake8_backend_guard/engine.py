@@ -20,7 +20,8 @@ import io
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
 from typing import Tuple, Type
 
-from .context import NO_CHILD_CLASSES, SCOPE_TYPES, FileContext, node_fields
+from .context import NO_CHILD_CLASSES, SCOPE_TYPES, WORD_CHARS, FileContext
+from .context import node_fields, word_set
 from .options import DEFAULT_CONFIG, Config
 from .rule import INTERNAL_ERROR_CODE, Finding, Handler, HandlerKeys, Rule
 from .rule import all_rules
@@ -290,11 +291,14 @@ class Engine:
         """
         return self._plan(text)[0]
 
-    def _plan(self, text: Optional[str]) -> Tuple[FrozenSet[str], FrozenSet[Any]]:
-        # (active rule codes, keyed handlers none of whose names is in ``text``)
+    def _plan(
+        self, text: Optional[str]
+    ) -> Tuple[FrozenSet[str], FrozenSet[Any], Optional[Set[bytes]]]:
+        # (active rule codes, keyed handlers none of whose names is in ``text``,
+        # the words of ``text`` when they were needed)
         if text is None or not self.gating:
-            return self._all_codes, _NONE
-        words = _word_set(text)
+            return self._all_codes, _NONE, None
+        words = word_set(text)
         active = self._all_codes
         if self._gated:
             # Each word is searched once per file, whatever the number of rules
@@ -325,7 +329,7 @@ class Engine:
             for code, key, names in self._keyed_gates
             if code in active and names.isdisjoint(words)
         )
-        return active, absent
+        return active, absent, words
 
     def check(
         self,
@@ -362,7 +366,8 @@ class Engine:
         self, tree: ast.Module, filename: str, lines: Optional[Sequence[str]]
     ) -> List[Finding]:
         ctx = FileContext(tree, filename, lines, self.config)
-        tables = self._tables_for(*self._plan(ctx.text))
+        active, absent, ctx.words = self._plan(ctx.text)
+        tables = self._tables_for(active, absent)
         findings: List[Finding] = []
         failed: Dict[str, bool] = {}
         enter = tables.enter
@@ -457,39 +462,6 @@ class Engine:
         return findings
 
 
-_WORD_CHARS = frozenset(
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
-)
-# Maps each byte to itself lowercased when it is an ASCII word character, else to a
-# space (UTF-8 bytes of other characters included).
-_FOLD_WORDS = bytes(
-    (byte | 0x20 if 0x41 <= byte <= 0x5A else byte) if byte in _WORD_CHARS else 0x20
-    for byte in range(256)
-)
-
-
-def word_index(text: str) -> bytes:
-    """Return the distinct ASCII words of ``text``, lowercased, space-separated.
-
-    A word is a maximal run of ASCII letters, digits and underscores, so a needle
-    made of such characters occurs (case-insensitively) in ``text`` exactly when it
-    occurs in the index; the index is about a seventh of a typical source file.
-
-    Args:
-        text: A file's source.
-
-    Returns:
-        The index, as bytes.
-    """
-    return b" ".join(_word_set(text))
-
-
-def _word_set(text: str) -> Set[bytes]:
-    # The distinct ASCII words of ``text``, lowercased (see ``word_index``).
-    folded = text.encode("utf-8", "surrogatepass").translate(_FOLD_WORDS)
-    return set(folded.split())
-
-
 def _name_words(*keys: Optional[HandlerKeys]) -> Optional[FrozenSet[bytes]]:
     # The lowercased words a keyed handler's names (and keyword names) are
     # written as; None for a predicate or a name that is not an ASCII identifier
@@ -503,7 +475,7 @@ def _name_words(*keys: Optional[HandlerKeys]) -> Optional[FrozenSet[bytes]]:
             names.update(key)
     for name in names:
         raw = name.lower().encode("ascii", "replace")
-        if not raw or not all(byte in _WORD_CHARS for byte in raw):
+        if not raw or not all(byte in WORD_CHARS for byte in raw):
             return None
         words.add(raw)
     return frozenset(words)
@@ -513,7 +485,7 @@ def _needle(word: str) -> Any:
     # A requires word as searched: lowercased bytes for the word index when it
     # is made of word characters only, else the word itself for the text.
     raw = word.encode("ascii", "replace")
-    if word.isascii() and all(byte in _WORD_CHARS for byte in raw):
+    if word.isascii() and all(byte in WORD_CHARS for byte in raw):
         return word.lower().encode("ascii")
     return word
 

@@ -163,3 +163,14 @@ def test_check_source_splits_lines_as_the_tokenizer_does() -> None:
     expected = Engine().check(ast.parse(source), "<unknown>", split_lines(source))
     assert check_source(source) == expected
     assert "BG202" in [f.code for f in expected]
+
+
+def test_may_contain_word_part_is_case_insensitive_and_uses_the_engine_words() -> None:
+    source = 'KEY = "AKIAIOSFODNN7EXAMPL3"  # caf\u00e9\n'
+    ctx = FileContext(ast.parse(source), "a.py", [source])
+    assert ctx.may_contain_word_part("akia", "nothing")
+    assert not ctx.may_contain_word_part("ghp_", "xox")
+    assert FileContext(ast.parse(source), "a.py", None).may_contain_word_part("ghp_")
+    ctx = FileContext(ast.parse(source), "a.py", [source])
+    ctx.words = {b"ghp_token"}  # as the engine hands them over
+    assert ctx.may_contain_word_part("ghp_") and not ctx.may_contain_word_part("akia")

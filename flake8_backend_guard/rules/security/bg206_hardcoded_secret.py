@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from typing import Iterator, List, Optional, Set, Tuple
 
 from ...analysis.dataflow import reaching_values
@@ -449,10 +448,22 @@ def _check_defaults(node: ast.arguments, ctx: FileContext) -> Optional[List[Find
     return found
 
 
-# Text that any string in a credential format contains (see
-# ``secrets.credential_format``): files without any are not scanned.
-_CREDENTIAL_MARKERS = re.compile(
-    r"AKIA|gh[pousr]_|github_pat_|xox|k_live_|AIza|PRIVATE KEY"
+# Word parts that any string in a credential format contains (see
+# ``secrets.credential_format``: AKIA..., ghp_..., github_pat_..., xoxb-...,
+# sk_live_..., AIza..., "-----BEGIN PRIVATE KEY-----"); files whose words contain
+# none (case-insensitively) are not scanned.
+_CREDENTIAL_MARKERS = (
+    "akia",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "xox",
+    "k_live_",
+    "aiza",
+    "private",
 )
 
 
@@ -474,8 +485,7 @@ def _check_constants(node: ast.Module, ctx: FileContext) -> Optional[List[Findin
     # Strings in a credential format, wherever they are. Scanned once the walk is
     # over: a string already reported as bound to a sensitive name (always by a
     # handler of one of its ancestors) is not reported again.
-    text = ctx.text
-    if text is not None and not _CREDENTIAL_MARKERS.search(text):
+    if not ctx.may_contain_word_part(*_CREDENTIAL_MARKERS):
         return None
     found: Optional[List[Finding]] = None
     reported = _reported(ctx)
