@@ -19,7 +19,7 @@ from ...analysis.secrets import (
     value_name,
 )
 from ...analysis.values import UNKNOWN, const_value
-from ...context import FileContext
+from ...context import FileContext, walk_nodes
 from ...options import Config
 from ...rule import Example, Finding, Rule
 
@@ -450,8 +450,8 @@ def _check_defaults(node: ast.arguments, ctx: FileContext) -> Optional[List[Find
 
 # Word parts that any string in a credential format contains (see
 # ``secrets.credential_format``: AKIA..., ghp_..., github_pat_..., xoxb-...,
-# sk_live_..., AIza..., "-----BEGIN PRIVATE KEY-----"); files whose words contain
-# none (case-insensitively) are not scanned.
+# sk_live_..., AIza...); files whose words contain none (case-insensitively) and
+# without "PRIVATE KEY" (``-----BEGIN PRIVATE KEY-----``) are not scanned.
 _CREDENTIAL_MARKERS = (
     "akia",
     "ghp_",
@@ -463,21 +463,14 @@ _CREDENTIAL_MARKERS = (
     "xox",
     "k_live_",
     "aiza",
-    "private",
 )
 
 
 def _constants(tree: ast.AST) -> Iterator[ast.Constant]:
-    # The constants of ``tree`` in the order the engine's walk enters them.
-    stack: List[ast.AST] = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Constant):
-            yield node
-            continue
-        children = list(ast.iter_child_nodes(node))
-        children.reverse()
-        stack.extend(children)
+    # The constants of ``tree`` (the order does not matter: each is judged alone).
+    for node in walk_nodes(tree):
+        if node.__class__ is ast.Constant:
+            yield node  # type: ignore[misc]
 
 
 @RULE.on_leave(ast.Module)
@@ -485,7 +478,9 @@ def _check_constants(node: ast.Module, ctx: FileContext) -> Optional[List[Findin
     # Strings in a credential format, wherever they are. Scanned once the walk is
     # over: a string already reported as bound to a sensitive name (always by a
     # handler of one of its ancestors) is not reported again.
-    if not ctx.may_contain_word_part(*_CREDENTIAL_MARKERS):
+    if not ctx.may_contain_word_part(*_CREDENTIAL_MARKERS) and not ctx.may_contain(
+        "PRIVATE KEY"
+    ):
         return None
     found: Optional[List[Finding]] = None
     reported = _reported(ctx)
