@@ -63,6 +63,11 @@ _CHILDLESS = NO_CHILD_CLASSES | {
 
 _SCOPE_CLASSES = frozenset(SCOPE_TYPES)
 _IMPORT_CLASSES = frozenset((ast.Import, ast.ImportFrom))
+# What the walk does with a node type besides dispatching it (``_Tables.special``).
+_IMPORT = 1  # record the import (inside a def or class)
+_SCOPE = 2  # push the scope (and pop it when left)
+_LEAVE = 4  # plain leave handlers
+_LEAVE_KEYED = 8  # keyed leave handlers
 
 
 class _Keyed:
@@ -147,6 +152,8 @@ class _Tables:
         "fields",
         "skip",
         "quiet",
+        "dispatch",
+        "special",
     )
 
     def __init__(
@@ -207,6 +214,19 @@ class _Tables:
         # (names and constants are half of all nodes). Leaf singletons never
         # reach the walk (their fields are left out) unless a rule wants them.
         self.quiet = frozenset(t for t in _CHILDLESS if t not in wanted)
+        # What the walk looks up once per entered node: its enter handlers (a list,
+        # or the _Keyed of a keyed type) and what else it does with the node type.
+        self.dispatch: Dict[Type[ast.AST], Any] = dict(self.enter)
+        self.dispatch.update(self.enter_keyed)
+        self.special: Dict[Type[ast.AST], int] = {}
+        for node_type in _IMPORT_CLASSES:
+            self.special[node_type] = _IMPORT
+        for node_type in _SCOPE_CLASSES:
+            self.special[node_type] = self.special.get(node_type, 0) | _SCOPE
+        for node_type in self.leave:
+            self.special[node_type] = self.special.get(node_type, 0) | _LEAVE
+        for node_type in self.leave_keyed:
+            self.special[node_type] = self.special.get(node_type, 0) | _LEAVE_KEYED
 
     def child_fields(self, cls: Type[ast.AST]) -> Tuple[str, ...]:
         """Return the fields of ``cls`` that may hold nodes the walk enters.
@@ -370,11 +390,11 @@ class Engine:
         tables = self._tables_for(active, absent)
         findings: List[Finding] = []
         failed: Dict[str, bool] = {}
-        enter = tables.enter
         leave = tables.leave
-        enter_keyed = tables.enter_keyed
         leave_keyed = tables.leave_keyed
-        keyed_any = bool(enter_keyed or leave_keyed)
+        dispatch = tables.dispatch
+        special = tables.special
+        keyed_any = bool(tables.enter_keyed or leave_keyed)
         aliases = ctx.aliases if keyed_any else {}
         fields_of = tables.fields
         child_fields = tables.child_fields
@@ -382,7 +402,6 @@ class Engine:
         parents = ctx.parents
         scopes = ctx.scopes
         scope_types = _SCOPE_CLASSES
-        import_types = _IMPORT_CLASSES
         ast_type = ast.AST
         list_type = list
         tuple_type = tuple
@@ -410,18 +429,19 @@ class Engine:
                     _dispatch(handlers, node, ctx, findings, failed)
                 continue
             node = item
-            if node_type in import_types and scopes:
-                ctx.add_import(node)
-            is_scope = node_type in scope_types
-            if is_scope or node_type in leave:
-                push((node,))  # below the children: left after all of them
-            elif node_type in leave_keyed:
-                # Keyed leave handlers are looked up now (an expression binds no
-                # import, so the aliases are the same when it is left); nodes with
-                # none are not left at all.
-                leaving = _keyed(leave_keyed[node_type], node, aliases)
-                if leaving:
-                    push((node, leaving))
+            flags = special.get(node_type, 0)
+            if flags:
+                if flags & _IMPORT and scopes:
+                    ctx.add_import(node)
+                if flags & (_SCOPE | _LEAVE):
+                    push((node,))  # below the children: left after all of them
+                elif flags & _LEAVE_KEYED:
+                    # Keyed leave handlers are looked up now (an expression binds
+                    # no import, so the aliases are the same when it is left);
+                    # nodes with none are not left at all.
+                    leaving = _keyed(leave_keyed[node_type], node, aliases)
+                    if leaving:
+                        push((node, leaving))
             # Children go straight onto the stack, last child first (the fields
             # are stored in reverse), parents recorded before the handlers run.
             fields = fields_of.get(node_type)
@@ -439,24 +459,23 @@ class Engine:
                     parents[value] = node
                     if value.__class__ not in quiet:
                         push(value)
-            handlers = enter.get(node_type)
-            if handlers is None and keyed_any:
-                keyed = enter_keyed.get(node_type)
-                if keyed is not None:
+            handlers = dispatch.get(node_type)
+            if handlers is not None:
+                if handlers.__class__ is not list_type:  # a keyed node type
                     if node_type is call_type:
-                        handlers = _keyed_call(keyed, node, aliases)
+                        handlers = _keyed_call(handlers, node, aliases)
                     elif node_type is name_type:
                         key = node.id
-                        handlers = keyed.lookup(key, _alias_key(aliases, key))
+                        handlers = handlers.lookup(key, _alias_key(aliases, key))
                     elif node_type is attribute_type:
-                        handlers = keyed.lookup(node.attr, None)
+                        handlers = handlers.lookup(node.attr, None)
                     elif node_type is keyword_type:
-                        handlers = keyed.lookup(node.arg, None)
+                        handlers = handlers.lookup(node.arg, None)
                     else:
-                        handlers = _keyed_binding(keyed, node, aliases)
-            if handlers:
-                _dispatch(handlers, node, ctx, findings, failed)
-            if is_scope:
+                        handlers = _keyed_binding(handlers, node, aliases)
+                if handlers:
+                    _dispatch(handlers, node, ctx, findings, failed)
+            if flags & _SCOPE:
                 scopes.append(node)
         findings.sort(key=lambda f: (f.line, f.col, f.code))
         return findings
