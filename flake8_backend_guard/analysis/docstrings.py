@@ -436,6 +436,10 @@ def parse_docstring(text: str, style: str = "google") -> Docstring:
     return _PARSERS[style](text)
 
 
+_EXPR = ast.Expr
+_CONSTANT = ast.Constant
+
+
 def docstring_text(node: ast.AST) -> Optional[str]:
     """Return the raw docstring of a module, class or def, or None.
 
@@ -448,13 +452,15 @@ def docstring_text(node: ast.AST) -> Optional[str]:
         The docstring's text as written, or None when there is none.
     """
     body = getattr(node, "body", None)
-    if not body or not isinstance(body, list):
+    if body.__class__ is not list and not isinstance(body, list):
+        return None  # a lambda's expression, or no body at all
+    if not body:
         return None
     first = body[0]
-    if first.__class__ is not ast.Expr and not isinstance(first, ast.Expr):
+    if first.__class__ is not _EXPR and not isinstance(first, _EXPR):
         return None
     value = first.value  # type: ignore[attr-defined]
-    if value.__class__ is not ast.Constant and not isinstance(value, ast.Constant):
+    if value.__class__ is not _CONSTANT and not isinstance(value, _CONSTANT):
         return None
     text = value.value
     if isinstance(text, str) and text and not text.isspace():
@@ -473,13 +479,17 @@ def docstring(ctx: FileContext, node: DefNode) -> Optional[Docstring]:
         The parsed docstring, or None when ``node`` has none.
     """
 
-    def compute() -> Optional[Docstring]:
-        text = docstring_text(node)
-        if text is None:
-            return None
-        return parse_docstring(text, ctx.config.docstring_style)
+    parsed = ctx.cached(_PARSED, dict)  # id of a def or class -> its docstring
+    key = id(node)
+    if key in parsed:
+        return parsed[key]  # type: ignore[no-any-return]
+    text = docstring_text(node)
+    found = None if text is None else parse_docstring(text, ctx.config.docstring_style)
+    parsed[key] = found
+    return found
 
-    return ctx.cached(("docstrings", "parsed", id(node)), compute)
+
+_PARSED = ("docstrings", "parsed")
 
 
 # ---- decorators -----------------------------------------------------------------
@@ -668,6 +678,25 @@ def parameters(func: FunctionNode) -> List[ast.arg]:
     if args.kwarg is not None:
         result.append(args.kwarg)
     return result
+
+
+_FUNCTION_CLASSES = frozenset(FUNCTION_TYPES)
+
+
+def constructor(cls: ast.ClassDef) -> Optional[FunctionNode]:
+    """Return the ``__init__`` a class body defines (the last one, as at run time).
+
+    Args:
+        cls: A class definition.
+
+    Returns:
+        The last ``def __init__`` among the class body's own statements, or None.
+    """
+    for stmt in reversed(cls.body):
+        if stmt.__class__ in _FUNCTION_CLASSES:
+            if stmt.name == "__init__":  # type: ignore[attr-defined]
+                return stmt  # type: ignore[return-value]
+    return None
 
 
 def implicit_first(func: FunctionNode, in_class: bool) -> Optional[ast.arg]:

@@ -1028,7 +1028,10 @@ def module_statements(ctx: FileContext) -> List[ast.stmt]:
 
 
 def module_binding_counts(
-    tree: ast.Module, has_global: bool = True, ctx: Optional[FileContext] = None
+    tree: ast.Module,
+    has_global: bool = True,
+    ctx: Optional[FileContext] = None,
+    names: Optional[Set[str]] = None,
 ) -> Dict[str, int]:
     """Return how often each module-level name is bound, also via ``global``.
 
@@ -1041,9 +1044,13 @@ def module_binding_counts(
         has_global: False when the source has no ``global`` statement (a cheap
             text check by the caller), which skips the scan of function bodies.
         ctx: The context of ``tree``: with it, walrus targets are looked for only
-            when the source holds ``:=``, and only the functions with a ``global``
-            statement (found from the lines that hold the word) are scanned; None
+            in the statements on lines holding ``:=``, and only the functions with
+            a ``global`` statement (found from the lines that hold the word) are
+            scanned, in their statements on lines holding a declared name; None
             walks the tree here.
+        names: The names whose counts are wanted, or None for all: the bodies of
+            functions are then scanned for these names only (the counts of other
+            names may miss their bindings through ``global``).
 
     Returns:
         Name -> number of bindings.
@@ -1052,7 +1059,9 @@ def module_binding_counts(
     get = counts.get
     if ctx is not None and ctx.tree is not tree:
         ctx = None  # the context of another module: no use here
-    walrus = ctx is None or ctx.may_contain(":=")
+    # the lines that may hold a walrus (None: any line)
+    walrus_lines = word_lines(ctx, ":=") if ctx is not None else None
+    walrus = walrus_lines is None or bool(walrus_lines)
     if ctx is None:
         statements = module_level_statements(tree)
     else:
@@ -1097,7 +1106,7 @@ def module_binding_counts(
             for handler in stmt.handlers:  # type: ignore[attr-defined]
                 if handler.name:
                     counts[handler.name] = get(handler.name, 0) + 2
-        if walrus:
+        if walrus and _spans_any(walrus_lines, stmt):
             for field in ("value", "test", "iter"):
                 expr = getattr(stmt, field, None)
                 if isinstance(expr, ast.AST):
@@ -1119,8 +1128,11 @@ def module_binding_counts(
                         declared.update(inner.names)
                 if declared:
                     declaring[func] = declared
-    for func, globals_ in declaring.items():
-        for inner in own_nodes(func, ctx):
+    for func, declared in declaring.items():
+        globals_ = declared if names is None else declared & names
+        if not globals_:
+            continue
+        for inner in _nodes_naming(ctx, func, globals_):
             if (
                 isinstance(inner, ast.Name)
                 and inner.id in globals_
@@ -1133,6 +1145,25 @@ def module_binding_counts(
                     if bound in globals_:
                         counts[bound] = get(bound, 0) + 2
     return counts
+
+
+def _nodes_naming(
+    ctx: Optional[FileContext], func: ast.AST, names: Set[str]
+) -> List[ast.AST]:
+    # The own nodes of ``func`` (see own_nodes) that may be a Name of one of
+    # ``names`` or an import binding one: with the source known, only those of the
+    # statements on lines holding one of the names (a name is written on one line).
+    source = source_text(ctx) if ctx is not None else None
+    end = getattr(func, "end_lineno", None)
+    if source is None or end is None:
+        return list(own_nodes(func, ctx))
+    lines: Set[int] = set()
+    for name in names:
+        lines.update(source.lines_with(name, func.lineno, end))  # type: ignore
+    nodes: List[ast.AST] = []
+    for stmt in own_statements(func, sorted(lines)):
+        nodes.extend(statement_nodes(stmt, "own"))
+    return nodes
 
 
 def _global_declarations(ctx: FileContext) -> Dict[ast.AST, Set[str]]:

@@ -7,6 +7,7 @@ from typing import List, Optional, Sequence, Set, Union
 
 from ...analysis.docstrings import (
     Docstring,
+    constructor,
     docstring,
     docstring_text,
     documented_by_annotation,
@@ -65,7 +66,7 @@ RULE = Rule(
 
 
 def _quoted(names: Sequence[str]) -> str:
-    return ", ".join(f"`{name}`" for name in names)
+    return "`" + "`, `".join(names) + "`"  # names: never empty
 
 
 def _detail(missing: Sequence[str], extra: Sequence[str], suffix: str = "") -> str:
@@ -109,16 +110,6 @@ def _missing(func: FunctionNode, in_class: bool, documented: Set[str]) -> List[s
     return missing
 
 
-def _init_of(node: ast.ClassDef) -> Optional[FunctionNode]:
-    found = None
-    for stmt in node.body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
-            stmt.name == "__init__"
-        ):
-            found = stmt
-    return found
-
-
 @RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
 def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Finding]]:
     if docstring_text(node) is None:
@@ -156,10 +147,12 @@ def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Findi
 
 @RULE.on(ast.ClassDef)
 def _check_class(node: ast.ClassDef, ctx: FileContext) -> Optional[List[Finding]]:
-    init = _init_of(node)
+    if docstring_text(node) is None:
+        return None  # no class docstring to judge (the cheap test first)
+    init = constructor(node)
     if init is None or docstring_text(init) is not None:
         return None  # no constructor of its own, or __init__ documents itself
-    if docstring_text(node) is None or is_overload(ctx, init):
+    if is_overload(ctx, init):
         return None
     doc = docstring(ctx, node)
     if doc is None:

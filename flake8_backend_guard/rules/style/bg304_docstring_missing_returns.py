@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 from ...analysis.docstrings import (
     BodyFacts,
@@ -66,59 +66,73 @@ RULE = Rule(
 )
 
 
-def _facts(ctx: FileContext) -> Dict[int, BodyFacts]:
-    # id of a def -> what its own body returns and yields, collected by the walk
-    return ctx.cached(("BG304", "facts"), dict)
+def _judged(ctx: FileContext) -> Dict[int, Tuple[FunctionNode, BodyFacts]]:
+    # id of each def to judge (it has a docstring, and is neither an overload nor
+    # a property getter or setter) -> the def and what its own body returns and
+    # yields, collected by the walk
+    return ctx.cached(("BG304", "judged"), dict)
+
+
+@RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
+def _note_function(node: FunctionNode, ctx: FileContext) -> None:
+    # Decorators are resolved through the imports seen so far: judged on entry.
+    if docstring_text(node) is None:
+        return None  # no docstring to judge
+    if node.decorator_list and (
+        is_overload(ctx, node)
+        or is_property_redefinition(node)
+        or is_property_getter(ctx, node)
+    ):
+        return None  # an overload, a property getter or setter
+    _judged(ctx)[id(node)] = (node, BodyFacts())
+    return None
 
 
 @RULE.on(ast.Return)
 def _record_return(node: ast.Return, ctx: FileContext) -> None:
-    # a `return` is a statement of the innermost def's own body
+    # a `return` is a statement of the innermost scope's own body
     if node.value is None:
         return None
     scopes = ctx.scopes
-    if scopes and isinstance(scopes[-1], (ast.FunctionDef, ast.AsyncFunctionDef)):
-        facts = _facts(ctx)
-        owner = id(scopes[-1])
-        found = facts.get(owner)
-        if found is None:
-            found = facts[owner] = BodyFacts()
-        add_return(found, node)
+    if scopes:
+        found = _judged(ctx).get(id(scopes[-1]))
+        if found is not None:
+            add_return(found[1], node)
     return None
 
 
 @RULE.on(ast.Yield, ast.YieldFrom)
 def _record_yield(node: Union[ast.Yield, ast.YieldFrom], ctx: FileContext) -> None:
-    owner = yield_owner(ctx, node)
-    if owner is not None:
-        add_yield(_facts(ctx).setdefault(id(owner), BodyFacts()), node)
+    judged = _judged(ctx)
+    if judged:
+        owner = yield_owner(ctx, node)
+        found = judged.get(id(owner)) if owner is not None else None
+        if found is not None:
+            add_yield(found[1], node)
     return None
 
 
-@RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
-def _note_decorators(node: FunctionNode, ctx: FileContext) -> None:
-    # Decorators are resolved through the imports seen so far: judged on entry.
-    if node.decorator_list and docstring_text(node) is not None:
-        if (
-            is_overload(ctx, node)
-            or is_property_redefinition(node)
-            or is_property_getter(ctx, node)
-        ):
-            ctx.cached(("BG304", "exempt"), set).add(id(node))
-    return None
+@RULE.on_leave(ast.Module)
+def _check_module(node: ast.Module, ctx: FileContext) -> Optional[List[Finding]]:
+    # Every def is judged when the walk leaves the file, once its returns and
+    # yields are known (one call per file instead of one per def).
+    findings: Optional[List[Finding]] = None
+    for func, facts in _judged(ctx).values():
+        finding = _check_function(func, facts, ctx)
+        if finding is not None:
+            if findings is None:
+                findings = []
+            findings.append(finding)
+    return findings
 
 
-@RULE.on_leave(ast.FunctionDef, ast.AsyncFunctionDef)
-def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Finding]]:
-    # judged when the walk leaves the def: its returns and yields are known
+def _check_function(
+    node: FunctionNode, facts: BodyFacts, ctx: FileContext
+) -> Optional[Finding]:
+    # The finding for one def with a docstring, given what its body does.
     annotation = node.returns
-    facts = _facts(ctx).get(id(node)) or _NOTHING
     if annotation is None and not facts.is_generator and not facts.returns_value:
         return None  # nothing returned or yielded: no section is needed
-    if docstring_text(node) is None:
-        return None  # no docstring to judge
-    if node.decorator_list and id(node) in ctx.cached(("BG304", "exempt"), set):
-        return None  # an overload, a property getter or setter
     doc = docstring(ctx, node)
     if doc is None or (doc.has_returns and doc.has_yields):
         return None
@@ -130,22 +144,20 @@ def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Findi
     ):
         # Typed as returning a value and not a generator: `Returns:` is needed.
         if not doc.has_returns:
-            return [_returns_finding(node, doc.style)]
+            return _returns_finding(node, doc.style)
         return None
     if facts.is_generator:
         needs = facts.yields_value or (
             annotation is not None and not yields_nothing_annotation(annotation)
         )
         if needs and not doc.has_yields:
-            return [
-                RULE.finding(
-                    node,
-                    name=node.name,
-                    section=style_phrase(doc.style, "yields"),
-                    verb="yields values",
-                    noun="values it yields",
-                )
-            ]
+            return RULE.finding(
+                node,
+                name=node.name,
+                section=style_phrase(doc.style, "yields"),
+                verb="yields values",
+                noun="values it yields",
+            )
         return None
     needs = facts.returns_value or (
         annotation is not None and not returns_nothing_annotation(annotation)
@@ -154,10 +166,7 @@ def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Findi
         return None
     if doc.has_yields and iterator_annotation(annotation):
         return None  # returns an iterator (or an abstract generator) documented so
-    return [_returns_finding(node, doc.style)]
-
-
-_NOTHING = BodyFacts()  # returns nothing, yields nothing (never modified)
+    return _returns_finding(node, doc.style)
 
 
 def _returns_finding(node: FunctionNode, style: str) -> Finding:

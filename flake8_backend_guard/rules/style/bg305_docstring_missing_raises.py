@@ -6,6 +6,7 @@ import ast
 from typing import Dict, List, Optional, Tuple, Union
 
 from ...analysis.docstrings import (
+    constructor,
     docstring,
     docstring_text,
     escaping_raises,
@@ -76,7 +77,7 @@ RULE = Rule(
 
 
 def _quoted(names: List[str]) -> str:
-    return ", ".join(f"`{name}`" for name in names)
+    return "`" + "`, `".join(names) + "`"  # names: never empty
 
 
 # Per file: id of a def -> its own raises with their guards, collected by the walk;
@@ -90,8 +91,15 @@ def _state(ctx: FileContext) -> Dict[object, object]:
     return ctx.cached(_KEY, dict)
 
 
+# Per file, the defs with a raise statement (with the class of an `__init__`) and
+# the classes with an `__init__`, in walk order: judged when the walk leaves the
+# file, once their raises are known (one call per file instead of one per def).
+_FUNCTIONS = ("BG305", "functions")
+_CLASSES = ("BG305", "classes")
+
+
 @RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
-def _note_decorators(node: FunctionNode, ctx: FileContext) -> None:
+def _note_function(node: FunctionNode, ctx: FileContext) -> None:
     # Decorators are resolved through the imports seen so far: judged on entry.
     if node.decorator_list:
         _state(ctx)[("decorated", id(node))] = (
@@ -99,6 +107,10 @@ def _note_decorators(node: FunctionNode, ctx: FileContext) -> None:
             is_property_redefinition(node),
             is_abstract(ctx, node),
         )
+    if node.name == "__init__":
+        scopes = ctx.scopes
+        if scopes and isinstance(scopes[-1], ast.ClassDef):
+            ctx.cached(_CLASSES, dict)[id(scopes[-1])] = scopes[-1]
     return None
 
 
@@ -113,7 +125,19 @@ def _record_raise(node: ast.Raise, ctx: FileContext) -> None:
     site = raise_site(ctx, node)
     if site is not None:
         owner, found = site
-        sites = _state(ctx).setdefault(id(owner), [])
+        state = _state(ctx)
+        sites = state.get(id(owner))
+        if sites is None:
+            # the first raise of the def (the innermost scope at the walk position;
+            # the scope around it is the class of a method)
+            sites = state[id(owner)] = []
+            scopes = ctx.scopes
+            cls = scopes[-2] if len(scopes) > 1 and scopes[-1] is owner else None
+            if owner.name != "__init__" or not isinstance(  # type: ignore
+                cls, ast.ClassDef
+            ):
+                cls = None
+            ctx.cached(_FUNCTIONS, list).append((owner, cls))
         sites.append(found)  # type: ignore[attr-defined]
     return None
 
@@ -133,11 +157,30 @@ def _raised(ctx: FileContext, func: FunctionNode) -> List[str]:
     return names  # type: ignore[return-value]
 
 
-@RULE.on_leave(ast.FunctionDef, ast.AsyncFunctionDef)
-def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Finding]]:
-    # judged when the walk leaves the def: its raises are known
-    if id(node) not in _state(ctx) or docstring_text(node) is None:
-        return None  # no raise statement, or no docstring to judge
+@RULE.on_leave(ast.Module)
+def _check_module(node: ast.Module, ctx: FileContext) -> Optional[List[Finding]]:
+    # the defs and classes of the file, judged once every raise is known
+    findings: Optional[List[Finding]] = None
+    for func, cls in ctx.cached(_FUNCTIONS, list):
+        finding = _check_function(func, cls, ctx)
+        if finding is not None:
+            findings = findings or []
+            findings.append(finding)
+    for cls in ctx.cached(_CLASSES, dict).values():
+        finding = _check_class(cls, ctx)
+        if finding is not None:
+            findings = findings or []
+            findings.append(finding)
+    return findings
+
+
+def _check_function(
+    node: FunctionNode, cls: Optional[ast.ClassDef], ctx: FileContext
+) -> Optional[Finding]:
+    # A def with a raise statement; ``cls`` is the class of an ``__init__``
+    # (whose docstring may list the exceptions).
+    if docstring_text(node) is None:
+        return None  # no docstring to judge
     overload, redefinition, _ = _decorated(ctx, node)
     if overload or redefinition:
         return None
@@ -148,41 +191,31 @@ def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Findi
     if doc is None:
         return None
     listed = list(doc.raises)
-    if (
-        node.name == "__init__"
-        and ctx.scopes
-        and isinstance(ctx.scopes[-1], ast.ClassDef)
-    ):
-        class_doc = docstring(ctx, ctx.scopes[-1])
+    if cls is not None:
+        class_doc = docstring(ctx, cls)
         if class_doc is not None:
             listed.extend(class_doc.raises)
     missing = undocumented_raises(ctx, raised, listed)
     if not missing:
         return None
-    return [
-        RULE.finding(
-            node,
-            what=f"`{node.name}`",
-            names=_quoted(missing),
-            where="it raises",
-            section=style_phrase(doc.style, "raises"),
-        )
-    ]
+    return RULE.finding(
+        node,
+        what=f"`{node.name}`",
+        names=_quoted(missing),
+        where="it raises",
+        section=style_phrase(doc.style, "raises"),
+    )
 
 
-@RULE.on_leave(ast.ClassDef)
-def _check_class(node: ast.ClassDef, ctx: FileContext) -> Optional[List[Finding]]:
-    # judged when the walk leaves the class: the raises of `__init__` are known
-    init = None
-    for stmt in node.body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
-            stmt.name == "__init__"
-        ):
-            init = stmt
+def _check_class(node: ast.ClassDef, ctx: FileContext) -> Optional[Finding]:
+    # A class with an `__init__`, whose raises its docstring may have to list.
+    if docstring_text(node) is None:
+        return None  # no class docstring to judge (the cheap test first)
+    init = constructor(node)
     if init is None or docstring_text(init) is not None:
         return None  # no constructor of its own, or __init__ documents itself
-    if docstring_text(node) is None or _decorated(ctx, init)[0]:
-        return None  # no class docstring, or an `@overload` signature
+    if _decorated(ctx, init)[0]:
+        return None  # an `@overload` signature
     raised = _raised(ctx, init)
     if not raised:
         return None
@@ -192,12 +225,10 @@ def _check_class(node: ast.ClassDef, ctx: FileContext) -> Optional[List[Finding]
     missing = undocumented_raises(ctx, raised, doc.raises)
     if not missing:
         return None
-    return [
-        RULE.finding(
-            node,
-            what=f"class `{node.name}`",
-            names=_quoted(missing),
-            where="`__init__` raises",
-            section=style_phrase(doc.style, "raises"),
-        )
-    ]
+    return RULE.finding(
+        node,
+        what=f"class `{node.name}`",
+        names=_quoted(missing),
+        where="`__init__` raises",
+        section=style_phrase(doc.style, "raises"),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Dict, Iterator, List, Optional, Tuple, Union
 
+from ...analysis.docstrings import parameters
 from ...analysis.structure import (
     declared_nonlocal,
     is_external_override,
@@ -187,8 +188,8 @@ def _check_assign(node: ast.Assign, ctx: FileContext) -> Optional[List[Finding]]
         cls = targets[0].__class__
         if cls is ast.Name:
             name = targets[0].id  # type: ignore[attr-defined]
-            if name == name.lower():
-                return None
+            if name == name.lower() or _scope(ctx) is None:
+                return None  # lower-case, or a module or class attribute
         elif cls is ast.Attribute or cls is ast.Subscript:
             return None
     return _check_binding(node, ctx)
@@ -255,22 +256,76 @@ def _check_except(node: ast.ExceptHandler, ctx: FileContext) -> Iterator[Finding
     yield RULE.finding(node, what="variable", name=name, suggestion=to_snake_case(name))
 
 
-@RULE.on(ast.arg)
-def _check_arg(node: ast.arg, ctx: FileContext) -> Optional[List[Finding]]:
-    name = node.arg
-    if name == name.lower():
-        return None
-    scope = _scope(ctx)
-    if scope is None or not _first_binding(ctx, scope, name) or _allowed(ctx, name):
-        return None
-    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        classes = [s for s in ctx.scopes[:-1]]
-        cls = classes[-1] if classes and isinstance(classes[-1], ast.ClassDef) else None
-        if is_ignored_name(ctx, scope.name) or is_external_override(ctx, scope, cls):
-            return None  # an override's parameters mirror the base class's signature
-    return [
-        RULE.finding(node, what="argument", name=name, suggestion=to_snake_case(name))
+@RULE.on(ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+def _check_parameters(node: ScopeNode, ctx: FileContext) -> Optional[List[Finding]]:
+    # The parameters of a def or lambda, judged when the walk enters it: they are
+    # the first names its scope binds, in this order (see _bound_before for the
+    # only bindings the walk can meet earlier).
+    args = node.args
+    for arg in args.args:
+        name = arg.arg
+        if name != name.lower():
+            break
+    else:
+        if not (args.posonlyargs or args.kwonlyargs or args.vararg or args.kwarg):
+            return None  # the usual def: positional parameters, all lower-case
+    findings: Optional[List[Finding]] = None
+    params = parameters(node)
+    for index, arg in enumerate(params):
+        name = arg.arg
+        if name == name.lower():
+            continue
+        if _bound_before(node, params, index, name):
+            continue  # first bound (and judged) where the walk meets it
+        if not _first_binding(ctx, node, name) or _allowed(ctx, name):
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+            _mirrors_base(ctx, node)
+        ):
+            continue  # an override's parameters mirror the base's signature
+        if findings is None:
+            findings = []
+        findings.append(
+            RULE.finding(
+                arg, what="argument", name=name, suggestion=to_snake_case(name)
+            )
+        )
+    return findings
+
+
+def _mirrors_base(
+    ctx: FileContext, func: Union[ast.FunctionDef, ast.AsyncFunctionDef]
+) -> bool:
+    # True when the parameter names of ``func`` (entered by the walk) are dictated
+    # by a base class: an ignored name or a camelCase API it overrides.
+    scopes = ctx.scopes
+    cls = scopes[-1] if scopes and isinstance(scopes[-1], ast.ClassDef) else None
+    return is_ignored_name(ctx, func.name) or is_external_override(ctx, func, cls)
+
+
+def _bound_before(
+    node: ScopeNode, params: List[ast.arg], index: int, name: str
+) -> bool:
+    # True when the walk meets a binding of ``name`` in ``node``'s scope before
+    # its parameter ``params[index]``: a walrus or comprehension target in the
+    # annotation of an earlier parameter or, for ``**kwargs``, in a keyword-only
+    # default (lambdas are scopes of their own).
+    roots: List[ast.AST] = [
+        param.annotation for param in params[:index] if param.annotation is not None
     ]
+    if params[index] is node.args.kwarg:
+        roots.extend(value for value in node.args.kw_defaults if value is not None)
+    while roots:
+        current = roots.pop()
+        cls = current.__class__
+        if cls is ast.Name:
+            if current.id == name and isinstance(  # type: ignore[attr-defined]
+                current.ctx, ast.Store  # type: ignore[attr-defined]
+            ):
+                return True
+        elif cls is not ast.Lambda:
+            roots.extend(ast.iter_child_nodes(current))
+    return False
 
 
 def _check_pattern(node: ast.AST, ctx: FileContext) -> Iterator[Finding]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator, List, Set
 
 from ...analysis.structure import (
     all_statements,
@@ -79,13 +79,20 @@ def _fills_globals(ctx: FileContext) -> bool:
     return ctx.cached(("BG311", "globals"), compute)
 
 
+def _binding_counts(
+    node: ast.Module, ctx: FileContext, names: Set[str]
+) -> Dict[str, int]:
+    # module_binding_counts of ``names``; the lines holding `global` are searched
+    # once (and kept for the look-up of the functions that declare names global).
+    lines = word_lines(ctx, "global")
+    return module_binding_counts(node, lines is None or bool(lines), ctx, names)
+
+
 @RULE.on(ast.Module)
 def _check_module(node: ast.Module, ctx: FileContext) -> Iterator[Finding]:
     if _is_config_file(ctx.basename):
         return
-    counts: Dict[str, int] = {}
-    findings: List[Finding] = []
-    reported: Dict[str, bool] = {}
+    candidates: List[ast.Name] = []  # lower-case names bound to a literal
     for stmt in module_statements(ctx):
         cls = stmt.__class__
         if cls is ast.Assign:
@@ -117,18 +124,20 @@ def _check_module(node: ast.Module, ctx: FileContext) -> Iterator[Finding]:
                 continue
             for target in targets:
                 name = target.id
-                if (
+                if not (
                     is_upper_case(name)
                     or name in _EXEMPT_NAMES
                     or name.startswith("__")
                 ):
-                    continue
-                if not counts:
-                    counts = module_binding_counts(node, ctx.may_contain("global"), ctx)
-                if counts.get(name) != 1 or name in reported:
-                    continue
-                reported[name] = True
-                findings.append(
-                    RULE.finding(target, name=name, suggestion=to_upper_case(name))
-                )
-    yield from findings
+                    candidates.append(target)
+    if not candidates:
+        return
+    # a constant is bound exactly once (bindings are counted for these names only)
+    counts = _binding_counts(node, ctx, {target.id for target in candidates})
+    reported: Set[str] = set()
+    for target in candidates:
+        name = target.id
+        if counts.get(name) != 1 or name in reported:
+            continue
+        reported.add(name)
+        yield RULE.finding(target, name=name, suggestion=to_upper_case(name))

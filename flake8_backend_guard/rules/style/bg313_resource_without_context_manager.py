@@ -59,6 +59,7 @@ RULE = Rule(
 )
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+_FUNCTION_CLASSES = frozenset(FUNCTION_TYPES)
 _CLOSERS = frozenset({"close", "aclose", "release", "dispose", "terminate"})
 # Calls that use a file or connection without taking ownership of it.
 _BORROWERS = frozenset(
@@ -78,12 +79,13 @@ def _record_assignment(
 ) -> None:
     # remember resources bound to plain local names, per enclosing def
     value = node.value
-    if isinstance(value, ast.Await):
-        value = value.value
-    if not isinstance(value, ast.Call):
-        return
+    if value.__class__ is not ast.Call:
+        if value.__class__ is not ast.Await or (
+            value.value.__class__ is not ast.Call  # type: ignore[union-attr]
+        ):
+            return  # most assignments: no call, so no resource
     scopes = ctx.scopes
-    if not scopes or not isinstance(scopes[-1], FUNCTION_TYPES):
+    if not scopes or scopes[-1].__class__ not in _FUNCTION_CLASSES:
         return
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
     for target in targets:
