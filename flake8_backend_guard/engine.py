@@ -73,21 +73,60 @@ _LEAVE_KEYED = 8  # keyed leave handlers
 class _Keyed:
     """The handlers of one keyed node type: per-name lists, built on first use."""
 
-    __slots__ = ("entries", "by_key", "config", "by_keywords")
+    __slots__ = (
+        "entries",
+        "by_key",
+        "config",
+        "by_keywords",
+        "parent",
+        "keep",
+        "by_name",
+        "by_keyword",
+        "unkeyed",
+        "named",
+        "predicates",
+    )
 
-    def __init__(self, entries: List[_Entry], config: Config) -> None:
+    def __init__(
+        self, entries: List[_Entry], config: Config, parent: Optional[_Keyed] = None
+    ) -> None:
         """Hold the entries of one node type.
 
         Args:
             entries: (rule, handler, names or None, keyword names or None) in
                 registration order.
             config: The options handed to ``names=`` predicates.
+            parent: The same node type's table with every enabled rule (whose
+                entries include these): its per-name lists are filtered instead
+                of matching every name again, so that the many per-file tables
+                share one memo of name matches.
         """
         self.entries = entries
         self.by_key: Dict[Any, HandlerList] = {}
         self.config = config
         # Some handler is keyed on a call's keyword arguments too.
         self.by_keywords = any(kw is not None for _r, _f, _k, kw in entries)
+        self.parent = parent
+        self.keep = frozenset((rule.code, func) for rule, func, _k, _kw in entries)
+        # Entry indexes matching a (name, alias) pair, and a keyword's name.
+        self.by_name: Dict[Any, FrozenSet[int]] = {}
+        self.by_keyword: Dict[str, FrozenSet[int]] = {}
+        # What a name selects: the unkeyed entries, the entries keyed on a fixed
+        # set holding it, and the entries whose predicate accepts it.
+        unkeyed = set()
+        named: Dict[str, Set[int]] = {}
+        self.predicates: List[Tuple[int, Any]] = []
+        for index, (_rule, _func, keys, keyword_keys) in enumerate(entries):
+            if keys is None:
+                if keyword_keys is None:
+                    unkeyed.add(index)
+            elif callable(keys):
+                self.predicates.append((index, keys))
+            else:
+                for name in keys:
+                    named.setdefault(name, set()).add(index)
+        self.unkeyed = frozenset(unkeyed)
+        self.named = {name: frozenset(found) for name, found in named.items()}
 
     def lookup(
         self, key: Any, alias_key: Any, keywords: Tuple[str, ...] = ()
@@ -112,25 +151,64 @@ class _Keyed:
         else:
             memo_key = (key, alias_key)
         found = self.by_key.get(memo_key)
+        if found is not None:
+            return found
+        if self.parent is not None:
+            keep = self.keep
+            found = [
+                pair
+                for pair in self.parent.lookup(key, alias_key, keywords)
+                if (pair[0].code, pair[1]) in keep
+            ]
+        elif key is _ANY_NAME:
+            found = [(rule, func) for rule, func, _k, _kw in self.entries]
+        else:
+            chosen = self._named(key, alias_key)
+            for arg in keywords:
+                chosen = chosen | self._keyword(arg)
+            entries = self.entries
+            found = [
+                (entries[index][0], entries[index][1]) for index in sorted(chosen)
+            ]
+        if len(self.by_key) >= _MEMO_LIMIT:
+            self.by_key.clear()
+        self.by_key[memo_key] = found
+        return found
+
+    def _named(self, key: Any, alias_key: Any) -> FrozenSet[int]:
+        # The entries an unkeyed handler or a name (or its alias) selects.
+        found = self.by_name.get((key, alias_key))
         if found is None:
-            if key is _ANY_NAME:
-                found = [(rule, func) for rule, func, _k, _kw in self.entries]
-            else:
-                matches = self._matches
-                found = [
-                    (rule, func)
-                    for rule, func, keys, keyword_keys in self.entries
-                    if (keys is None and keyword_keys is None)
-                    or matches(keys, key)
-                    or matches(keys, alias_key)
-                    or (
-                        keyword_keys is not None
-                        and any(matches(keyword_keys, arg) for arg in keywords)
-                    )
-                ]
-            if len(self.by_key) >= _MEMO_LIMIT:
-                self.by_key.clear()
-            self.by_key[memo_key] = found
+            found = self.unkeyed
+            for name in (key, alias_key):
+                if name is None:
+                    continue
+                fixed = self.named.get(name)
+                if fixed is not None:
+                    found = found | fixed
+                config = self.config
+                for index, predicate in self.predicates:
+                    if index not in found and predicate(name, config):
+                        found = found | {index}
+            if len(self.by_name) >= _MEMO_LIMIT:
+                self.by_name.clear()
+            self.by_name[(key, alias_key)] = found
+        return found
+
+    def _keyword(self, arg: str) -> FrozenSet[int]:
+        # The entries keyed on a keyword argument named ``arg``.
+        found = self.by_keyword.get(arg)
+        if found is None:
+            found = frozenset(
+                index
+                for index, (_rule, _func, _keys, keyword_keys) in enumerate(
+                    self.entries
+                )
+                if self._matches(keyword_keys, arg)
+            )
+            if len(self.by_keyword) >= _MEMO_LIMIT:
+                self.by_keyword.clear()
+            self.by_keyword[arg] = found
         return found
 
     def _matches(self, keys: Optional[HandlerKeys], name: Any) -> bool:
@@ -162,6 +240,7 @@ class _Tables:
         gating: bool,
         config: Config,
         absent: FrozenSet[Tuple[Type[ast.AST], Handler]] = frozenset(),
+        parent: Optional[_Tables] = None,
     ) -> None:
         """Build the tables.
 
@@ -170,6 +249,8 @@ class _Tables:
             gating: Honour handler keys (False: every handler sees every node).
             config: The options handed to ``names=`` predicates.
             absent: Keyed handlers left out: none of their names is in the file.
+            parent: The tables with every enabled rule, whose keyed memos these
+                tables share (None: these are those tables).
         """
         enter: Dict[Type[ast.AST], List[_Entry]] = {}
         leave: Dict[Type[ast.AST], List[_Entry]] = {}
@@ -194,13 +275,14 @@ class _Tables:
         self.leave: DispatchTable = {}
         self.enter_keyed: Dict[Type[ast.AST], _Keyed] = {}
         self.leave_keyed: Dict[Type[ast.AST], _Keyed] = {}
-        for table, plain, keyed in (
-            (enter, self.enter, self.enter_keyed),
-            (leave, self.leave, self.leave_keyed),
+        for table, plain, keyed, parents in (
+            (enter, self.enter, self.enter_keyed, parent and parent.enter_keyed),
+            (leave, self.leave, self.leave_keyed, parent and parent.leave_keyed),
         ):
             for node_type, entries in table.items():
                 if any(keys is not None for _r, _f, keys, _kw in entries):
-                    keyed[node_type] = _Keyed(entries, config)
+                    shared = parents.get(node_type) if parents else None
+                    keyed[node_type] = _Keyed(entries, config, shared)
                 else:
                     plain[node_type] = [(rule, func) for rule, func, _k, _kw in entries]
         wanted = set(enter) | set(leave)
@@ -272,13 +354,18 @@ class Engine:
             for rule in self.rules
             if rule.requires and gating
         ]
-        # Keyed handlers with a fixed set of names: left out of a file's tables
-        # when none of the names is one of the file's words.
+        # Keyed handlers of childless node types (names) with a fixed set of names:
+        # left out of a file's tables when none of the names is one of the file's
+        # words, so that the walk need not enter the file's names at all. (Other
+        # keyed handlers are not called for absent names anyway, and leaving them
+        # out would only multiply the tables and their cold per-name memos.)
         self._keyed_gates: List[Tuple[str, Tuple[Type[ast.AST], Handler], Any]] = []
         if gating:
             for rule in self.rules:
                 keyed = set(rule.handler_keys) | set(rule.handler_keywords)
                 for key in keyed:
+                    if key[0] not in _CHILDLESS:
+                        continue
                     words = _name_words(
                         rule.handler_keys.get(key), rule.handler_keywords.get(key)
                     )
@@ -286,7 +373,8 @@ class Engine:
                         self._keyed_gates.append((rule.code, key, words))
         self._tables: Dict[Any, _Tables] = {}
         self._all_codes = frozenset(rule.code for rule in self.rules)
-        all_tables = self._tables_for(self._all_codes, frozenset())
+        self._all_tables: Optional[_Tables] = None
+        all_tables = self._all_tables = self._tables_for(self._all_codes, _NONE)
         # The tables with every enabled rule active (kept for introspection).
         self.enter = all_tables.enter
         self.leave = all_tables.leave
@@ -295,7 +383,7 @@ class Engine:
         tables = self._tables.get((active, absent))
         if tables is None:
             rules = [rule for rule in self.rules if rule.code in active]
-            tables = _Tables(rules, self.gating, self.config, absent)
+            tables = _Tables(rules, self.gating, self.config, absent, self._all_tables)
             self._tables[(active, absent)] = tables
         return tables
 
