@@ -381,10 +381,11 @@ def _rules_command(output_format: str) -> int:
 
 @contextmanager
 def _gc_paused() -> Iterator[None]:
-    # Checking a file, reading the cache and reporting each build tens of
+    # Checking files, reading the cache and reporting each build tens of
     # thousands of objects (AST nodes, lists, dicts, diagnostics) that are freed
-    # by reference counting: the cyclic collector would only scan them over and
-    # over while they pile up. It runs again afterwards.
+    # by reference counting (the engine leaves no reference cycle behind a file):
+    # the cyclic collector would only scan them, and every result kept so far,
+    # over and over. It runs again afterwards.
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -395,6 +396,9 @@ def _gc_paused() -> Iterator[None]:
 
 
 _WORKER: Dict[str, Any] = {}
+# While the collector is paused for a whole run, it still runs once every this
+# many files, in case some file leaves a reference cycle behind after all.
+_COLLECT_EVERY = 500
 FileResult = Tuple[str, Optional[str], Optional[List[Any]], Optional[str]]
 
 
@@ -406,9 +410,15 @@ def _load_checker() -> None:
     all_rules()
 
 
-def _init_worker(enabled: Sequence[str], options: Dict[str, Any]) -> None:
+def _init_worker(
+    enabled: Sequence[str], options: Dict[str, Any], pause_gc: bool = False
+) -> None:
     from .engine import Engine
     from .rule import all_rules
+
+    if pause_gc:  # a worker process of ours: the collector stays paused in it
+        gc.disable()
+    _WORKER["checked"] = 0
 
     config = build_config(options)
     wanted = set(enabled)
@@ -439,7 +449,11 @@ def check_file(path: str) -> FileResult:
     # again and again while it is built and walked (a quarter of the parse time);
     # they are freed by reference counting when the file is done.
     with _gc_paused():
-        return _check_file(path)
+        result = _check_file(path)
+    checked = _WORKER["checked"] = _WORKER.get("checked", 0) + 1
+    if checked % _COLLECT_EVERY == 0 and not gc.isenabled():
+        gc.collect()
+    return result
 
 
 def _check_file(path: str) -> FileResult:
@@ -762,13 +776,14 @@ class Run:
                     with ProcessPoolExecutor(
                         max_workers=jobs,
                         initializer=_init_worker,
-                        initargs=(enabled, options),
+                        initargs=(enabled, options, True),
                     ) as pool:
                         return list(pool.map(check_file, paths, chunksize=chunk))
                 except (OSError, BrokenProcessPool, ImportError):
                     pass  # no multiprocessing here: check serially
         _init_worker(enabled, options)
-        return [check_file(path) for path in paths]
+        with _gc_paused():  # for the whole run, not file by file
+            return [check_file(path) for path in paths]
 
     def _check_launchers(
         self, paths: List[str], cache: Optional[Cache]

@@ -65,6 +65,19 @@ class FileContext:
         # has already computed them; computed on demand otherwise.
         self.words: Optional[Set[bytes]] = None
 
+    def release(self) -> None:
+        """Drop the per-file facts once the file is checked.
+
+        Some cached facts refer back to the context (a reference cycle that only
+        the cyclic garbage collector could free, keeping the file's tree alive
+        until it runs); the engine calls this when its walk is over.
+        """
+        self._cache.clear()
+        self._contains.clear()
+        self.parents.clear()
+        self._aliases = None
+        self.words = None
+
     # ---- generic lazy cache -------------------------------------------------
     def cached(self, key: Any, compute: Callable[[], T]) -> T:
         """Return the value cached under ``key``, computing it once.

@@ -474,6 +474,13 @@ class Engine:
         self, tree: ast.Module, filename: str, lines: Optional[Sequence[str]]
     ) -> List[Finding]:
         ctx = FileContext(tree, filename, lines, self.config)
+        try:
+            return self._walk(ctx)
+        finally:
+            ctx.release()  # no reference cycle through its caches outlives the file
+
+    def _walk(self, ctx: FileContext) -> List[Finding]:
+        tree = ctx.tree
         active, absent, ctx.words = self._plan(ctx.text)
         tables = self._tables_for(active, absent)
         findings: List[Finding] = []

@@ -174,3 +174,28 @@ def test_may_contain_word_part_is_case_insensitive_and_uses_the_engine_words() -
     ctx = FileContext(ast.parse(source), "a.py", [source])
     ctx.words = {b"ghp_token"}  # as the engine hands them over
     assert ctx.may_contain_word_part("ghp_") and not ctx.may_contain_word_part("akia")
+
+
+def test_checking_leaves_no_reference_cycle_behind() -> None:
+    # The CLI keeps the cyclic collector paused for a whole run: a cycle through
+    # a file's context would keep that file's tree alive until the end.
+    import gc
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    paths = sorted((root / "tests" / "fixtures").rglob("*.py"))
+    paths += sorted((root / "examples").rglob("*.py"))
+    sources = [(str(p), p.read_text("utf-8")) for p in paths]
+    engine = Engine()
+    for path, text in sources:  # warm the per-process caches first
+        engine.check(ast.parse(text), path, text.splitlines(True))
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        for path, text in sources:
+            engine.check(ast.parse(text), path, text.splitlines(True))
+        assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()

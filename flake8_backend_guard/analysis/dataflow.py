@@ -38,24 +38,34 @@ BINDING_TYPES = frozenset(
 _DEFS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 
 
+def _bind(
+    result: Dict[str, List[Binding]], target: ast.AST, value: Optional[ast.AST]
+) -> None:
+    # Record the names ``target`` binds to ``value`` (element-wise for tuples).
+    # A module-level function: a recursive closure would be a reference cycle
+    # keeping the bindings, and the AST nodes they hold, alive until the cyclic
+    # collector runs.
+    if isinstance(target, ast.Name):
+        result.setdefault(target.id, []).append(
+            (target.lineno, target.col_offset, value)
+        )
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        values: List[Optional[ast.AST]] = [None] * len(target.elts)
+        if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(
+            target.elts
+        ):
+            values = list(value.elts)
+        for elt, elt_value in zip(target.elts, values):
+            _bind(result, elt, elt_value)
+    elif isinstance(target, ast.Starred):
+        _bind(result, target.value, None)
+
+
 def _scope_bindings(scope: Scope) -> Dict[str, List[Binding]]:
     result: Dict[str, List[Binding]] = {}
 
     def bind(target: ast.AST, value: Optional[ast.AST]) -> None:
-        if isinstance(target, ast.Name):
-            result.setdefault(target.id, []).append(
-                (target.lineno, target.col_offset, value)
-            )
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            values: List[Optional[ast.AST]] = [None] * len(target.elts)
-            if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(
-                target.elts
-            ):
-                values = list(value.elts)
-            for elt, elt_value in zip(target.elts, values):
-                bind(elt, elt_value)
-        elif isinstance(target, ast.Starred):
-            bind(target.value, None)
+        _bind(result, target, value)
 
     if isinstance(scope, FUNCTION_TYPES):
         args = scope.args
