@@ -34,7 +34,7 @@ import tokenize
 from collections import deque
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
-from .context import FileContext
+from .context import FileContext, node_fields
 from .options import DEFAULT_CONFIG, Config
 from .project import module_info, relative_module
 from .report import Edit, Fix
@@ -199,7 +199,9 @@ class SourceFile:
         todo = deque([self.tree])
         while todo:
             node = todo.popleft()
-            for name in node._fields:
+            # the fields that can hold nodes (no identifiers, contexts, operators:
+            # no finding points at those)
+            for name in node_fields(node.__class__):
                 value = getattr(node, name, None)
                 if isinstance(value, ast.AST):
                     todo.append(value)
