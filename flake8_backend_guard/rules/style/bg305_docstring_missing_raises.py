@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from ...analysis.docstrings import (
+    Docstring,
     constructor,
     docstring,
     docstring_text,
@@ -195,16 +196,7 @@ def _check_function(
         class_doc = docstring(ctx, cls)
         if class_doc is not None:
             listed.extend(class_doc.raises)
-    missing = undocumented_raises(ctx, raised, listed)
-    if not missing:
-        return None
-    return RULE.finding(
-        node,
-        what=f"`{node.name}`",
-        names=_quoted(missing),
-        where="it raises",
-        section=style_phrase(doc.style, "raises"),
-    )
+    return _report(ctx, node, raised, listed, f"`{node.name}`", "it raises", doc)
 
 
 def _check_class(node: ast.ClassDef, ctx: FileContext) -> Optional[Finding]:
@@ -222,13 +214,27 @@ def _check_class(node: ast.ClassDef, ctx: FileContext) -> Optional[Finding]:
     doc = docstring(ctx, node)
     if doc is None:
         return None
-    missing = undocumented_raises(ctx, raised, doc.raises)
+    what = f"class `{node.name}`"
+    return _report(ctx, node, raised, doc.raises, what, "`__init__` raises", doc)
+
+
+def _report(
+    ctx: FileContext,
+    node: ast.AST,
+    raised: Sequence[str],
+    listed: Sequence[str],
+    what: str,
+    where: str,
+    doc: Docstring,
+) -> Optional[Finding]:
+    # The finding for the raised exceptions the docstring does not list, if any.
+    missing = undocumented_raises(ctx, raised, listed)
     if not missing:
         return None
     return RULE.finding(
         node,
-        what=f"class `{node.name}`",
+        what=what,
         names=_quoted(missing),
-        where="`__init__` raises",
+        where=where,
         section=style_phrase(doc.style, "raises"),
     )
