@@ -571,6 +571,10 @@ class _Shown:
     def __init__(self) -> None:
         """Start with no path computed."""
         self.paths: Dict[str, str] = {}
+        # A normalised path below the working directory is shown without it: the
+        # same as os.path.relpath gives, without its per-call path work.
+        cwd = os.getcwd()
+        self.below = cwd.rstrip(os.sep) + os.sep if os.name == "posix" else None
 
     def __call__(self, path: str) -> str:
         """Return :func:`display_path` of ``path``.
@@ -583,7 +587,17 @@ class _Shown:
         """
         shown = self.paths.get(path)
         if shown is None:
-            shown = self.paths[path] = display_path(path)
+            below = self.below
+            if (
+                below is not None
+                and path.startswith(below)
+                and len(path) > len(below)
+                and os.path.normpath(path) == path
+            ):
+                shown = path[len(below) :]
+            else:
+                shown = display_path(path)
+            self.paths[path] = shown
         return shown
 
     def diagnostics(self, path: str, data: Sequence[Sequence[Any]]) -> List[Diagnostic]:

@@ -808,3 +808,22 @@ def test_overlap_table_from_declarations() -> None:
     assert len(rows) == len(overlapping)
     for rule, row in zip(sorted(overlapping, key=lambda r: r.code), rows):
         assert rule.code in row and all(o in row for o in rule.overlaps)
+
+
+@pytest.mark.parametrize("cwd", ["/", "/tmp"])
+def test_shown_paths_are_display_paths(cwd: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flake8_backend_guard.cli import _Shown, display_path
+
+    monkeypatch.chdir(cwd)
+    shown = _Shown()
+    for path in (
+        "/tmp/pkg/a.py",
+        "/tmp",
+        "/tmp/",
+        "/tmpx/b.py",
+        "/tmp/a/../c.py",
+        "/tmp//d.py",
+        "/etc/hosts",
+    ):
+        assert shown(path) == display_path(path)
+        assert shown(path) == display_path(path)  # memoised
