@@ -381,11 +381,12 @@ def _rules_command(output_format: str) -> int:
 
 @contextmanager
 def _gc_paused() -> Iterator[None]:
-    # Checking files, reading the cache and reporting each build tens of
+    # Checking a file, reading the cache and reporting each build tens of
     # thousands of objects (AST nodes, lists, dicts, diagnostics) that are freed
     # by reference counting (the engine leaves no reference cycle behind a file):
-    # the cyclic collector would only scan them, and every result kept so far,
-    # over and over. It runs again afterwards.
+    # the cyclic collector would only scan them over and over while they pile up.
+    # It runs again afterwards. (Pausing it for a whole run instead measured
+    # slower: the results of every file then reach the first collection at once.)
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -396,9 +397,6 @@ def _gc_paused() -> Iterator[None]:
 
 
 _WORKER: Dict[str, Any] = {}
-# While the collector is paused for a whole run, it still runs once every this
-# many files, in case some file leaves a reference cycle behind after all.
-_COLLECT_EVERY = 500
 FileResult = Tuple[str, Optional[str], Optional[List[Any]], Optional[str]]
 
 
@@ -410,15 +408,9 @@ def _load_checker() -> None:
     all_rules()
 
 
-def _init_worker(
-    enabled: Sequence[str], options: Dict[str, Any], pause_gc: bool = False
-) -> None:
+def _init_worker(enabled: Sequence[str], options: Dict[str, Any]) -> None:
     from .engine import Engine
     from .rule import all_rules
-
-    if pause_gc:  # a worker process of ours: the collector stays paused in it
-        gc.disable()
-    _WORKER["checked"] = 0
 
     config = build_config(options)
     wanted = set(enabled)
@@ -449,11 +441,7 @@ def check_file(path: str) -> FileResult:
     # again and again while it is built and walked (a quarter of the parse time);
     # they are freed by reference counting when the file is done.
     with _gc_paused():
-        result = _check_file(path)
-    checked = _WORKER["checked"] = _WORKER.get("checked", 0) + 1
-    if checked % _COLLECT_EVERY == 0 and not gc.isenabled():
-        gc.collect()
-    return result
+        return _check_file(path)
 
 
 def _check_file(path: str) -> FileResult:
@@ -790,14 +778,13 @@ class Run:
                     with ProcessPoolExecutor(
                         max_workers=jobs,
                         initializer=_init_worker,
-                        initargs=(enabled, options, True),
+                        initargs=(enabled, options),
                     ) as pool:
                         return list(pool.map(check_file, paths, chunksize=chunk))
                 except (OSError, BrokenProcessPool, ImportError):
                     pass  # no multiprocessing here: check serially
         _init_worker(enabled, options)
-        with _gc_paused():  # for the whole run, not file by file
-            return [check_file(path) for path in paths]
+        return [check_file(path) for path in paths]
 
     def _check_launchers(
         self, paths: List[str], cache: Optional[Cache]
