@@ -128,10 +128,8 @@ class Rule:
     handler_keywords: Dict[Tuple[Type[ast.AST], Handler], HandlerKeys] = field(
         default_factory=dict
     )
-    # "message; hint", built on first use
-    _template: Optional[str] = field(
-        default=None, init=False, repr=False, compare=False
-    )
+    # "message; hint": the template of every finding's text
+    _template: str = field(default="", init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         """Validate the declaration and register the rule.
@@ -168,6 +166,7 @@ class Rule:
             raise RuleDeclarationError(f"{self.code}: " + "; ".join(problems))
         if self.code in REGISTRY:
             raise RuleDeclarationError(f"{self.code} is declared twice")
+        self._template = f"{self.message}; {self.hint}"
         REGISTRY[self.code] = self
 
     @property
@@ -273,10 +272,7 @@ class Rule:
         Returns:
             The formatted message and hint, joined by ``"; "``.
         """
-        template = self._template
-        if template is None:
-            template = self._template = f"{self.message}; {self.hint}"
-        return template.format(**fields)
+        return self._template.format(**fields)
 
     def finding(self, node: Any, **fields: Any) -> Finding:
         """Return a finding located at ``node`` (an AST node with a position).
@@ -290,8 +286,6 @@ class Rule:
             The finding of this rule, with the rendered message.
         """
         template = self._template
-        if template is None:
-            template = self._template = f"{self.message}; {self.hint}"
         try:
             return Finding(
                 node.lineno,
