@@ -61,9 +61,11 @@ class FileContext:
         self._aliases: Optional[Dict[str, str]] = None
         self._linked: Set[int] = set()
         self._contains: Dict[str, bool] = {}
-        # The file's distinct lowercased words (see ``word_set``), when the engine
-        # has already computed them; computed on demand otherwise.
+        # The file's distinct lowercased words (see ``word_set``) and the same
+        # joined for substring searches, when the engine has already computed
+        # them; computed on demand otherwise.
         self.words: Optional[Set[bytes]] = None
+        self.word_index: Optional[bytes] = None
 
     def release(self) -> None:
         """Drop the per-file facts once the file is checked.
@@ -77,6 +79,7 @@ class FileContext:
         self.parents.clear()
         self._aliases = None
         self.words = None
+        self.word_index = None
 
     # ---- generic lazy cache -------------------------------------------------
     def cached(self, key: Any, compute: Callable[[], T]) -> T:
@@ -247,13 +250,14 @@ class FileContext:
             True when a word of the source contains one of them, or the source is
             unknown.
         """
-        index = self._cache.get(("context", "word-index"))
+        index = self.word_index
         if index is None:
             text = self.text
             if text is None:
                 return True
-            words = self.words if self.words is not None else word_set(text)
-            index = self._cache[("context", "word-index")] = b" ".join(words)
+            if self.words is None:
+                self.words = word_set(text)
+            index = self.word_index = b" ".join(self.words)
         return any(part.encode("ascii") in index for part in parts)
 
     @property

@@ -17,8 +17,8 @@ from __future__ import annotations
 import ast
 import gc
 import io
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
-from typing import Tuple, Type
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional
+from typing import Sequence, Set, Tuple, Type
 
 from .context import NO_CHILD_CLASSES, SCOPE_TYPES, WORD_CHARS, FileContext
 from .context import node_fields, word_set
@@ -32,8 +32,7 @@ DispatchTable = Dict[Type[ast.AST], HandlerList]
 _Entry = Tuple[Rule, Handler, Optional[HandlerKeys], Optional[HandlerKeys]]
 # The key of an assignment without a single bound name: every keyed handler.
 _ANY_NAME = object()
-_NONE: FrozenSet[Any] = frozenset()
-_NO_NAMES: FrozenSet[str] = frozenset()
+_EMPTY: FrozenSet[Any] = frozenset()
 # Bound on a keyed table's memo of per-name handler lists (names seen in a run).
 _MEMO_LIMIT = 50_000
 
@@ -70,21 +69,65 @@ _LEAVE = 4  # plain leave handlers
 _LEAVE_KEYED = 8  # keyed leave handlers
 
 
+class _Matcher:
+    """Which entries a name selects: those keyed on a fixed set holding it and
+    those whose predicate accepts it, memoised per name."""
+
+    __slots__ = ("named", "predicates", "config", "memo")
+
+    def __init__(self, keys: Sequence[Optional[HandlerKeys]], config: Config) -> None:
+        """Index the keys of each entry (None: the entry is not keyed this way).
+
+        Args:
+            keys: The ``names=`` (or ``keywords=``) of each entry, by entry index.
+            config: The options handed to predicates.
+        """
+        named: Dict[str, Set[int]] = {}
+        self.predicates: List[Tuple[int, Any]] = []
+        for index, key in enumerate(keys):
+            if callable(key):
+                self.predicates.append((index, key))
+            elif key is not None:
+                for name in key:
+                    named.setdefault(name, set()).add(index)
+        self.named = {name: frozenset(found) for name, found in named.items()}
+        self.config = config
+        self.memo: Dict[str, FrozenSet[int]] = {}
+
+    def __call__(self, name: str) -> FrozenSet[int]:
+        """Return the indexes of the entries ``name`` selects.
+
+        Args:
+            name: A node's name.
+
+        Returns:
+            The entry indexes.
+        """
+        found = self.memo.get(name)
+        if found is None:
+            found = self.named.get(name, _EMPTY)
+            config = self.config
+            for index, predicate in self.predicates:
+                if index not in found and predicate(name, config):
+                    found = found | {index}
+            if len(self.memo) >= _MEMO_LIMIT:
+                self.memo.clear()
+            self.memo[name] = found
+        return found
+
+
 class _Keyed:
     """The handlers of one keyed node type: per-name lists, built on first use."""
 
     __slots__ = (
         "entries",
         "by_key",
-        "config",
         "by_keywords",
         "parent",
         "keep",
-        "by_name",
-        "by_keyword",
         "unkeyed",
-        "named",
-        "predicates",
+        "names",
+        "keywords",
     )
 
     def __init__(
@@ -103,30 +146,19 @@ class _Keyed:
         """
         self.entries = entries
         self.by_key: Dict[Any, HandlerList] = {}
-        self.config = config
         # Some handler is keyed on a call's keyword arguments too.
         self.by_keywords = any(kw is not None for _r, _f, _k, kw in entries)
         self.parent = parent
-        self.keep = frozenset((rule.code, func) for rule, func, _k, _kw in entries)
-        # Entry indexes matching a (name, alias) pair, and a keyword's name.
-        self.by_name: Dict[Any, FrozenSet[int]] = {}
-        self.by_keyword: Dict[str, FrozenSet[int]] = {}
-        # What a name selects: the unkeyed entries, the entries keyed on a fixed
-        # set holding it, and the entries whose predicate accepts it.
-        unkeyed = set()
-        named: Dict[str, Set[int]] = {}
-        self.predicates: List[Tuple[int, Any]] = []
-        for index, (_rule, _func, keys, keyword_keys) in enumerate(entries):
-            if keys is None:
-                if keyword_keys is None:
-                    unkeyed.add(index)
-            elif callable(keys):
-                self.predicates.append((index, keys))
-            else:
-                for name in keys:
-                    named.setdefault(name, set()).add(index)
-        self.unkeyed = frozenset(unkeyed)
-        self.named = {name: frozenset(found) for name, found in named.items()}
+        if parent is not None:  # names are matched by the parent
+            self.keep = frozenset((rule.code, func) for rule, func, _k, _kw in entries)
+            return
+        self.unkeyed = frozenset(
+            index
+            for index, (_rule, _func, keys, keyword_keys) in enumerate(entries)
+            if keys is None and keyword_keys is None
+        )
+        self.names = _Matcher([keys for _r, _f, keys, _kw in entries], config)
+        self.keywords = _Matcher([kw for _r, _f, _k, kw in entries], config)
 
     def lookup(
         self, key: Any, alias_key: Any, keywords: Tuple[str, ...] = ()
@@ -163,9 +195,12 @@ class _Keyed:
         elif key is _ANY_NAME:
             found = [(rule, func) for rule, func, _k, _kw in self.entries]
         else:
-            chosen = self._named(key, alias_key)
+            chosen = self.unkeyed
+            for name in (key, alias_key):
+                if name is not None:
+                    chosen = chosen | self.names(name)
             for arg in keywords:
-                chosen = chosen | self._keyword(arg)
+                chosen = chosen | self.keywords(arg)
             entries = self.entries
             found = [
                 (entries[index][0], entries[index][1]) for index in sorted(chosen)
@@ -174,49 +209,6 @@ class _Keyed:
             self.by_key.clear()
         self.by_key[memo_key] = found
         return found
-
-    def _named(self, key: Any, alias_key: Any) -> FrozenSet[int]:
-        # The entries an unkeyed handler or a name (or its alias) selects.
-        found = self.by_name.get((key, alias_key))
-        if found is None:
-            found = self.unkeyed
-            for name in (key, alias_key):
-                if name is None:
-                    continue
-                fixed = self.named.get(name)
-                if fixed is not None:
-                    found = found | fixed
-                config = self.config
-                for index, predicate in self.predicates:
-                    if index not in found and predicate(name, config):
-                        found = found | {index}
-            if len(self.by_name) >= _MEMO_LIMIT:
-                self.by_name.clear()
-            self.by_name[(key, alias_key)] = found
-        return found
-
-    def _keyword(self, arg: str) -> FrozenSet[int]:
-        # The entries keyed on a keyword argument named ``arg``.
-        found = self.by_keyword.get(arg)
-        if found is None:
-            found = frozenset(
-                index
-                for index, (_rule, _func, _keys, keyword_keys) in enumerate(
-                    self.entries
-                )
-                if self._matches(keyword_keys, arg)
-            )
-            if len(self.by_keyword) >= _MEMO_LIMIT:
-                self.by_keyword.clear()
-            self.by_keyword[arg] = found
-        return found
-
-    def _matches(self, keys: Optional[HandlerKeys], name: Any) -> bool:
-        if name is None or keys is None:
-            return False
-        if callable(keys):
-            return bool(keys(name, self.config))
-        return name in keys
 
 
 class _Tables:
@@ -268,7 +260,7 @@ class _Tables:
                             keys = rule.handler_keys.get((node_type, func))
                             keyword_keys = rule.handler_keywords.get((node_type, func))
                             if keyword_keys is not None and keys is None:
-                                keys = _NO_NAMES  # keyed on its keywords only
+                                keys = _EMPTY  # keyed on its keywords only
                             entry = (rule, func, keys, keyword_keys)
                         table.setdefault(node_type, []).append(entry)
         self.enter: DispatchTable = {}
@@ -374,7 +366,7 @@ class Engine:
         self._tables: Dict[Any, _Tables] = {}
         self._all_codes = frozenset(rule.code for rule in self.rules)
         self._all_tables: Optional[_Tables] = None
-        all_tables = self._all_tables = self._tables_for(self._all_codes, _NONE)
+        all_tables = self._all_tables = self._tables_for(self._all_codes, _EMPTY)
         # The tables with every enabled rule active (kept for introspection).
         self.enter = all_tables.enter
         self.leave = all_tables.leave
@@ -401,18 +393,18 @@ class Engine:
 
     def _plan(
         self, text: Optional[str]
-    ) -> Tuple[FrozenSet[str], FrozenSet[Any], Optional[Set[bytes]]]:
+    ) -> Tuple[FrozenSet[str], FrozenSet[Any], Optional[Set[bytes]], Optional[bytes]]:
         # (active rule codes, keyed handlers none of whose names is in ``text``,
-        # the words of ``text`` when they were needed)
+        # the words of ``text`` and their joined index, when they were needed)
         if text is None or not self.gating:
-            return self._all_codes, _NONE, None
+            return self._all_codes, _EMPTY, None, None
         words = word_set(text)
         active = self._all_codes
+        index: Optional[bytes] = None
         if self._gated:
             # Each word is searched once per file, whatever the number of rules
             # using it. Words of letters, digits and underscores are searched in
             # the file's distinct lowercased words (a fraction of its text).
-            index = None
             seen: Dict[Any, bool] = {}
             inactive = []
             for code, needles in self._gated:
@@ -437,7 +429,7 @@ class Engine:
             for code, key, names in self._keyed_gates
             if code in active and names.isdisjoint(words)
         )
-        return active, absent, words
+        return active, absent, words, index
 
     def check(
         self,
@@ -481,7 +473,7 @@ class Engine:
 
     def _walk(self, ctx: FileContext) -> List[Finding]:
         tree = ctx.tree
-        active, absent, ctx.words = self._plan(ctx.text)
+        active, absent, ctx.words, ctx.word_index = self._plan(ctx.text)
         tables = self._tables_for(active, absent)
         findings: List[Finding] = []
         failed: Dict[str, bool] = {}
@@ -500,10 +492,6 @@ class Engine:
         ast_type = ast.AST
         list_type = list
         tuple_type = tuple
-        call_type = ast.Call
-        name_type = ast.Name
-        attribute_type = ast.Attribute
-        keyword_type = ast.keyword
         # Stack items: a node to enter, or a tuple (node,) / (node, handlers) to
         # leave.
         stack: List[Any] = [tree]
@@ -534,7 +522,7 @@ class Engine:
                     # Keyed leave handlers are looked up now (an expression binds
                     # no import, so the aliases are the same when it is left);
                     # nodes with none are not left at all.
-                    leaving = _keyed(leave_keyed[node_type], node, aliases)
+                    leaving = _KEY_OF[node_type](leave_keyed[node_type], node, aliases)
                     if leaving:
                         push((node, leaving))
             # Children go straight onto the stack, last child first (the fields
@@ -557,17 +545,7 @@ class Engine:
             handlers = dispatch.get(node_type)
             if handlers is not None:
                 if handlers.__class__ is not list_type:  # a keyed node type
-                    if node_type is call_type:
-                        handlers = _keyed_call(handlers, node, aliases)
-                    elif node_type is name_type:
-                        key = node.id
-                        handlers = handlers.lookup(key, _alias_key(aliases, key))
-                    elif node_type is attribute_type:
-                        handlers = handlers.lookup(node.attr, None)
-                    elif node_type is keyword_type:
-                        handlers = handlers.lookup(node.arg, None)
-                    else:
-                        handlers = _keyed_binding(handlers, node, aliases)
+                    handlers = _KEY_OF[node_type](handlers, node, aliases)
                 if handlers:
                     _dispatch(handlers, node, ctx, findings, failed)
             if flags & _SCOPE:
@@ -576,32 +554,36 @@ class Engine:
         return findings
 
 
+def _word_bytes(word: str) -> Optional[bytes]:
+    # ``word`` lowercased, as the word index holds it; None when it is not made of
+    # ASCII letters, digits and underscores only.
+    raw = word.lower().encode("ascii", "replace")
+    if raw and word.isascii() and all(byte in WORD_CHARS for byte in raw):
+        return raw
+    return None
+
+
 def _name_words(*keys: Optional[HandlerKeys]) -> Optional[FrozenSet[bytes]]:
     # The lowercased words a keyed handler's names (and keyword names) are
     # written as; None for a predicate or a name that is not an ASCII identifier
     # (the handler is then never left out).
     words = set()
-    names: Set[str] = set()
     for key in keys:
         if callable(key):
             return None
-        if key is not None:
-            names.update(key)
-    for name in names:
-        raw = name.lower().encode("ascii", "replace")
-        if not raw or not all(byte in WORD_CHARS for byte in raw):
-            return None
-        words.add(raw)
+        for name in key or ():
+            raw = _word_bytes(name)
+            if raw is None:
+                return None
+            words.add(raw)
     return frozenset(words)
 
 
 def _needle(word: str) -> Any:
     # A requires word as searched: lowercased bytes for the word index when it
     # is made of word characters only, else the word itself for the text.
-    raw = word.encode("ascii", "replace")
-    if word.isascii() and all(byte in WORD_CHARS for byte in raw):
-        return word.lower().encode("ascii")
-    return word
+    raw = _word_bytes(word)
+    return word if raw is None else raw
 
 
 def _alias_key(aliases: Dict[str, str], name: str) -> Optional[str]:
@@ -624,19 +606,16 @@ def _keyed_call(keyed: _Keyed, node: ast.Call, aliases: Dict[str, str]) -> Handl
     return keyed.lookup(None, None, keywords)
 
 
-def _keyed(keyed: _Keyed, node: ast.AST, aliases: Dict[str, str]) -> HandlerList:
-    # The handlers of a keyed node type for ``node`` (any of KEYED_TYPES).
-    if isinstance(node, ast.Call):
-        return _keyed_call(keyed, node, aliases)
-    if isinstance(node, ast.Name):
-        return keyed.lookup(node.id, _alias_key(aliases, node.id))
-    if isinstance(node, ast.Attribute):
-        return keyed.lookup(node.attr, None)
-    if isinstance(node, ast.keyword):
-        return keyed.lookup(node.arg, None)
-    if isinstance(node, (ast.Assign, ast.AnnAssign)):
-        return _keyed_binding(keyed, node, aliases)
-    return keyed.lookup(None, None)
+def _keyed_name(keyed: _Keyed, node: Any, aliases: Dict[str, str]) -> HandlerList:
+    return keyed.lookup(node.id, _alias_key(aliases, node.id))
+
+
+def _keyed_attribute(keyed: _Keyed, node: Any, aliases: Dict[str, str]) -> HandlerList:
+    return keyed.lookup(node.attr, None)
+
+
+def _keyed_keyword(keyed: _Keyed, node: Any, aliases: Dict[str, str]) -> HandlerList:
+    return keyed.lookup(node.arg, None)
 
 
 def _keyed_binding(keyed: _Keyed, node: Any, aliases: Dict[str, str]) -> HandlerList:
@@ -652,6 +631,17 @@ def _keyed_binding(keyed: _Keyed, node: Any, aliases: Dict[str, str]) -> Handler
         if cls is ast.Attribute:
             return keyed.lookup(target.attr, None)
     return keyed.lookup(_ANY_NAME, None)
+
+
+# How each of rule.KEYED_TYPES finds its handlers, entered or left.
+_KEY_OF: Dict[Type[ast.AST], Callable[[_Keyed, Any, Dict[str, str]], HandlerList]] = {
+    ast.Call: _keyed_call,
+    ast.Name: _keyed_name,
+    ast.Attribute: _keyed_attribute,
+    ast.keyword: _keyed_keyword,
+    ast.Assign: _keyed_binding,
+    ast.AnnAssign: _keyed_binding,
+}
 
 
 def _dispatch(

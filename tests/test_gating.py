@@ -280,6 +280,13 @@ def test_an_assigned_imported_name_is_keyed_on_what_it_was_imported_as() -> None
     assert gated == check_source(source, select=["BG104"], gating=False)
 
 
+def test_every_keyed_type_has_one_way_to_find_its_handlers() -> None:
+    from flake8_backend_guard.engine import _KEY_OF
+    from flake8_backend_guard.rule import KEYED_TYPES
+
+    assert set(_KEY_OF) == set(KEYED_TYPES)
+
+
 def test_keyed_registration_is_validated(scratch_registry: None) -> None:
     rule = _rule("BG396")
     with pytest.raises(RuleDeclarationError):
