@@ -64,9 +64,6 @@ def _bind(
 def _scope_bindings(scope: Scope) -> Dict[str, List[Binding]]:
     result: Dict[str, List[Binding]] = {}
 
-    def bind(target: ast.AST, value: Optional[ast.AST]) -> None:
-        _bind(result, target, value)
-
     if isinstance(scope, FUNCTION_TYPES):
         args = scope.args
         for arg in args.posonlyargs + args.args + args.kwonlyargs:
@@ -85,24 +82,25 @@ def _scope_bindings(scope: Scope) -> Dict[str, List[Binding]]:
         if cls in BINDING_TYPES:
             if cls is ast.Assign:
                 for target in node.targets:  # type: ignore[attr-defined]
-                    bind(target, node.value)  # type: ignore[attr-defined]
+                    _bind(result, target, node.value)  # type: ignore[attr-defined]
             elif cls is ast.AnnAssign:
                 if node.value is not None:  # type: ignore[attr-defined]
-                    bind(node.target, node.value)  # type: ignore[attr-defined]
+                    _bind(result, node.target, node.value)  # type: ignore[attr-defined]
             elif cls is ast.AugAssign:
-                bind(node.target, node)  # type: ignore[attr-defined]
+                _bind(result, node.target, node)  # type: ignore[attr-defined]
             elif cls is ast.NamedExpr:
-                bind(node.target, node.value)  # type: ignore[attr-defined]
+                _bind(result, node.target, node.value)  # type: ignore[attr-defined]
             elif cls is ast.withitem:
                 if node.optional_vars is not None:  # type: ignore[attr-defined]
-                    bind(node.optional_vars, None)  # type: ignore[attr-defined]
+                    target = node.optional_vars  # type: ignore[attr-defined]
+                    _bind(result, target, None)
             elif cls is ast.ExceptHandler:
                 if node.name:  # type: ignore[attr-defined]
                     result.setdefault(node.name, []).append(  # type: ignore
                         (node.lineno, 0, None)  # type: ignore[attr-defined]
                     )
             else:  # for, async for, comprehension
-                bind(node.target, None)  # type: ignore[attr-defined]
+                _bind(result, node.target, None)  # type: ignore[attr-defined]
         elif cls in _DEFS:
             result.setdefault(node.name, []).append(  # type: ignore[attr-defined]
                 (node.lineno, 0, None)  # type: ignore[attr-defined]

@@ -10,7 +10,6 @@ from ...analysis.names import node_name
 from ...analysis.values import UNKNOWN, const_value, has_star_kwargs, keyword_value
 from ...analysis.web import resolve_values
 from ...context import FileContext
-from ...options import Config
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(

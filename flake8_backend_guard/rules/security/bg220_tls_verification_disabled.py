@@ -7,7 +7,6 @@ from typing import Any, Iterator, Optional
 
 from ...analysis.values import const_value
 from ...context import FileContext
-from ...options import Config
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(

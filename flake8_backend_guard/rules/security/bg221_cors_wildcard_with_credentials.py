@@ -8,7 +8,6 @@ from typing import Dict, Iterator, Optional, Set
 from ...analysis.dataflow import reaching_values
 from ...analysis.values import UNKNOWN, const_value
 from ...context import FileContext
-from ...options import Config
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
