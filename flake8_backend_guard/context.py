@@ -30,6 +30,9 @@ FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 ScopeNode = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda]
 FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+# The same as sets, for ``node.__class__ in ...`` on hot paths.
+FUNCTION_CLASSES = frozenset(FUNCTION_TYPES)
+SCOPE_CLASSES = frozenset(SCOPE_TYPES)
 _MISSING = object()
 
 

@@ -20,7 +20,7 @@ import io
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional
 from typing import Sequence, Set, Tuple, Type
 
-from .context import NO_CHILD_CLASSES, SCOPE_TYPES, WORD_CHARS, FileContext
+from .context import NO_CHILD_CLASSES, SCOPE_CLASSES, WORD_CHARS, FileContext
 from .context import node_fields, word_set
 from .options import DEFAULT_CONFIG, Config
 from .rule import INTERNAL_ERROR_CODE, Finding, Handler, HandlerKeys, Rule
@@ -60,7 +60,6 @@ _CHILDLESS = NO_CHILD_CLASSES | {
 }
 
 
-_SCOPE_CLASSES = frozenset(SCOPE_TYPES)
 _IMPORT_CLASSES = frozenset((ast.Import, ast.ImportFrom))
 # What the walk does with a node type besides dispatching it (``_Tables.special``).
 _IMPORT = 1  # record the import (inside a def or class)
@@ -295,7 +294,7 @@ class _Tables:
         self.special: Dict[Type[ast.AST], int] = {}
         for node_type in _IMPORT_CLASSES:
             self.special[node_type] = _IMPORT
-        for node_type in _SCOPE_CLASSES:
+        for node_type in SCOPE_CLASSES:
             self.special[node_type] = self.special.get(node_type, 0) | _SCOPE
         for node_type in self.leave:
             self.special[node_type] = self.special.get(node_type, 0) | _LEAVE
@@ -488,7 +487,7 @@ class Engine:
         quiet = tables.quiet
         parents = ctx.parents
         scopes = ctx.scopes
-        scope_types = _SCOPE_CLASSES
+        scope_types = SCOPE_CLASSES
         ast_type = ast.AST
         list_type = list
         tuple_type = tuple

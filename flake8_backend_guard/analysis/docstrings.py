@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 from typing import Union
 
-from ..context import FileContext
+from ..context import FUNCTION_CLASSES, FUNCTION_TYPES, SCOPE_TYPES, FileContext
 from .structure import (
     all_statements,
     class_defs,
@@ -50,8 +50,6 @@ from .structure import (
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 DefNode = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef]
-FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
-_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _MATCH_CASE = getattr(ast, "match_case", ())  # Python 3.10+
 _COMPOUND = tuple(
     cls
@@ -680,9 +678,6 @@ def parameters(func: FunctionNode) -> List[ast.arg]:
     return result
 
 
-_FUNCTION_CLASSES = frozenset(FUNCTION_TYPES)
-
-
 def constructor(cls: ast.ClassDef) -> Optional[FunctionNode]:
     """Return the ``__init__`` a class body defines (the last one, as at run time).
 
@@ -693,7 +688,7 @@ def constructor(cls: ast.ClassDef) -> Optional[FunctionNode]:
         The last ``def __init__`` among the class body's own statements, or None.
     """
     for stmt in reversed(cls.body):
-        if stmt.__class__ in _FUNCTION_CLASSES:
+        if stmt.__class__ in FUNCTION_CLASSES:
             if stmt.name == "__init__":  # type: ignore[attr-defined]
                 return stmt  # type: ignore[return-value]
     return None
@@ -848,7 +843,7 @@ def _walk_raises(
         if isinstance(node, ast.Raise):
             yield node, list(guards)
             continue
-        if isinstance(node, _NESTED_SCOPES):
+        if isinstance(node, SCOPE_TYPES):
             continue
         if isinstance(node, (ast.With, ast.AsyncWith)) and _catching_with(node):
             continue
@@ -1050,7 +1045,7 @@ def raise_site(
         if cls is ast.FunctionDef or cls is ast.AsyncFunctionDef:
             guards.reverse()  # outermost first, as raised_names walks them
             return parent, (node, guards)
-        if isinstance(parent, _NESTED_SCOPES):
+        if isinstance(parent, SCOPE_TYPES):
             return None
         if cls is ast.With or cls is ast.AsyncWith:
             if _catching_with(parent):  # type: ignore[arg-type]
@@ -1077,7 +1072,7 @@ def yield_owner(ctx: FileContext, node: ast.AST) -> Optional[ast.AST]:
     child: ast.AST = node
     parent = ctx.parent(node)
     while parent is not None:
-        if isinstance(parent, _NESTED_SCOPES):
+        if isinstance(parent, SCOPE_TYPES):
             if isinstance(parent, FUNCTION_TYPES) and any(
                 stmt is child for stmt in parent.body
             ):
@@ -1169,7 +1164,7 @@ def _is_local_name(
             if source.text.count(name, start, stop) <= raises:
                 return False  # the name occurs in these raises only
         for stmt in own_statements(func, word_lines(ctx, name, func)):
-            if isinstance(stmt, _NESTED_SCOPES):
+            if isinstance(stmt, SCOPE_TYPES):
                 continue
             end = getattr(stmt, "end_lineno", None)
             if source is not None and end is not None and not _has_blocks(stmt):

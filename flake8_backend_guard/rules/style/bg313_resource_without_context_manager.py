@@ -6,7 +6,7 @@ import ast
 from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
 
 from ...analysis.structure import declared_nonlocal, own_statements, resource_kind
-from ...context import FUNCTION_TYPES, FileContext, walk_nodes
+from ...context import FUNCTION_CLASSES, FUNCTION_TYPES, FileContext, walk_nodes
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
@@ -59,7 +59,6 @@ RULE = Rule(
 )
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
-_FUNCTION_CLASSES = frozenset(FUNCTION_TYPES)
 _CLOSERS = frozenset({"close", "aclose", "release", "dispose", "terminate"})
 # Calls that use a file or connection without taking ownership of it.
 _BORROWERS = frozenset(
@@ -85,7 +84,7 @@ def _record_assignment(
         ):
             return  # most assignments: no call, so no resource
     scopes = ctx.scopes
-    if not scopes or scopes[-1].__class__ not in _FUNCTION_CLASSES:
+    if not scopes or scopes[-1].__class__ not in FUNCTION_CLASSES:
         return
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
     for target in targets:
