@@ -3,10 +3,12 @@
 Everything here reads the file system as text and never imports or executes the
 code it looks at. Directory facts and import graphs are cached once per process
 (flake8 workers each build their own), so checking N files of a package costs one
-walk of its directories and at most one parse of each file: a file without the word
-``import`` is not parsed at all, and of the others only the text up to the end of
-the top-level statement holding the last ``import`` is parsed (the whole file is
-parsed later only if the module lies on an import cycle, to confirm that it parses).
+walk of its directories and at most one parse of each file that the checked files'
+imports reach (a checked file that is the file on disk gives its own imports): a file
+without the word ``import`` is not parsed at all, and of the others only the text up
+to the end of the top-level statement holding the last ``import`` is parsed (the
+whole file is parsed later only if the module lies on an import cycle, to confirm
+that it parses).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import ast
 import os
 import re
 from bisect import bisect_right
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .context import nested_statements
 from .layout import (  # noqa: F401  (re-exported: the project model's API)
@@ -160,10 +162,16 @@ def _longest_known(name: str, known: Iterable[str]) -> Optional[str]:
 
 
 class ImportGraph:
-    """The module-level import graph of one top-level package, read from disk."""
+    """The module-level import graph of one top-level package, read from disk.
+
+    Modules are read lazily: asking whether a module lies on a cycle reads only
+    the modules its imports reach (transitively), each at most once per process,
+    and a checked file whose text is the file on disk gives its own edges, so it
+    is never read again for them.
+    """
 
     def __init__(self, top_dir: str, namespace_paths: Tuple[str, ...] = ()) -> None:
-        """Read and parse every module below ``top_dir`` (never import them).
+        """Find the package's modules (none is read or parsed yet).
 
         Args:
             top_dir: The directory of the top-level package.
@@ -173,22 +181,61 @@ class ImportGraph:
         self.top_dir = top_dir
         self.namespace_paths = namespace_paths
         self.files: Dict[str, str] = self._discover()
+        # The edges of each module read so far.
         self._edges: Dict[str, List[str]] = {}
         # Modules whose edges come from a prefix of the file: the whole file has
         # not been parsed yet (module -> path).
         self._partial: Dict[str, str] = {}
-        for module, path in self.files.items():
+        # The strongly connected component of each module whose reachable modules
+        # have all been read (a component, once known, never changes unless a
+        # module's edges do); ids below ``_next_component`` are taken.
+        self._component: Dict[str, int] = {}
+        self._next_component = 0
+
+    def _edges_of(self, module: str) -> List[str]:
+        """Return the edges of ``module`` read from disk (read on first use).
+
+        Args:
+            module: A module name of the package.
+
+        Returns:
+            The package modules it imports at module level.
+        """
+        edges = self._edges.get(module)
+        if edges is None:
+            path = self.files.get(module, "")
             tree, whole = _parse_imports(path)
             if not whole:
                 self._partial[module] = path
-            self._edges[module] = self._module_edges(path, tree)
-        self._components = strongly_connected(self._edges)
+            edges = self._edges[module] = self._module_edges(path, tree)
+        return edges
 
     def _module_edges(self, path: str, tree: Optional[ast.Module]) -> List[str]:
         if tree is None or not tree.body:
             return []
         info = module_info(path, self.namespace_paths)
         return [t for t, _ in import_edges(tree, info, self.files)]
+
+    def _same_as_disk(self, module: str, text: str) -> bool:
+        """Return True when ``text`` is exactly the file of ``module`` on disk.
+
+        Args:
+            module: A module name of the package.
+            text: The source text being checked as that module.
+
+        Returns:
+            Whether the file's bytes are ``text`` encoded as UTF-8 (a file with a
+            BOM or CRLF line ends never is; it is then read as any other module).
+        """
+        path = self.files.get(module)
+        if not path:
+            return False
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+            return data == text.encode("utf-8")
+        except (OSError, ValueError, UnicodeError):
+            return False
 
     def _complete(self, modules: Iterable[str]) -> bool:
         """Parse the whole file of each of ``modules`` that was read as a prefix.
@@ -201,7 +248,7 @@ class ImportGraph:
 
         Returns:
             Whether the edges of any of them changed (the components are then
-            recomputed).
+            forgotten, to be found again).
         """
         changed = False
         for module in modules:
@@ -213,20 +260,26 @@ class ImportGraph:
                 self._edges[module] = edges
                 changed = True
         if changed:
-            self._components = strongly_connected(self._edges)
+            self._component = {}
+            self._next_component = 0
         return changed
+
+    def _read_all(self) -> None:
+        for module in self.files:
+            self._edges_of(module)
+        self._complete(list(self._partial))
 
     @property
     def edges(self) -> Dict[str, List[str]]:
         """Return each module's module-level imports of the package (all parsed)."""
-        self._complete(list(self._partial))
+        self._read_all()
         return self._edges
 
     @property
     def components(self) -> Dict[str, int]:
         """Return each module's strongly connected component (all parsed)."""
-        self._complete(list(self._partial))
-        return self._components
+        self._read_all()
+        return strongly_connected(self._edges)
 
     def _discover(self) -> Dict[str, str]:
         files: Dict[str, str] = {}
@@ -266,30 +319,54 @@ class ImportGraph:
         return files
 
     def cycle_edges(
-        self, module: str, edges: List[Edge]
+        self, module: str, edges: List[Edge], text: Optional[str] = None
     ) -> List[Tuple[ast.stmt, List[str]]]:
         """Return (import statement, cycle) for each of ``edges`` that closes a cycle.
 
-        The graph's components are recomputed only when ``edges`` differ from the
-        module's edges read from disk.
+        Only the modules ``edges`` reach are read. Their components are kept for
+        the next file, unless ``edges`` differ from the module's edges on disk
+        (an unsaved buffer): the cycles are then found for this file alone.
 
         Args:
             module: The dotted name of the file being checked.
             edges: The file's own edges, from the buffer being checked (which may
                 differ from the disk), as returned by :func:`import_edges`.
+            text: The buffer's source text, if known: when it is the file on
+                disk, ``edges`` are the module's edges and the file is not read.
 
         Returns:
             For each edge on a cycle, its import statement and the cycle as module
             names, from ``module`` through the target back to ``module``.
         """
         targets = [t for t, _ in edges]
+        if module in self.files:
+            disk = self._edges.get(module)
+            if disk is None:
+                if text is not None and self._same_as_disk(module, text):
+                    disk = self._edges[module] = targets  # parsed whole: not partial
+                else:
+                    disk = self._edges_of(module)
+            own_edges = disk == targets
+        else:
+            own_edges = False
         while True:
-            graph = self._edges
-            components = self._components
-            if graph.get(module) != targets:
-                graph = dict(graph)
+            if own_edges:
+                graph = self._edges
+                components = self._component
+                if module not in components:
+                    self._next_component = _assign_components(
+                        module, self._edges_of, components, self._next_component
+                    )
+            else:
+                edges_of = self._edges_of
+
+                def buffer_edges(name: str) -> List[str]:
+                    return targets if name == module else edges_of(name)
+
+                components = {}
+                _assign_components(module, buffer_edges, components, 0)
+                graph = dict(self._edges)
                 graph[module] = targets
-                components = strongly_connected(graph)
             own = components.get(module)
             if own is None or not any(components.get(t) == own for t in targets):
                 break
@@ -338,50 +415,80 @@ def strongly_connected(graph: Dict[str, List[str]]) -> Dict[str, int]:
         The strongly connected component id of every module reached; modules that
         are not on any cycle get a component of their own.
     """
+    component: Dict[str, int] = {}
+    next_component = 0
+    empty: List[str] = []
+    for root in graph:
+        next_component = _assign_components(
+            root, lambda node: graph.get(node, empty), component, next_component
+        )
+    return component
+
+
+def _assign_components(
+    root: str,
+    edges_of: Callable[[str], List[str]],
+    component: Dict[str, int],
+    next_component: int,
+) -> int:
+    """Give a component id to every module reachable from ``root`` without one.
+
+    Tarjan's algorithm, iterative. Modules that already have a component were
+    finished by an earlier call, which reached every module they reach: none of
+    them can share a component with a module found now, so they are passed over.
+
+    Args:
+        root: The module to start from.
+        edges_of: Each module's imported modules.
+        component: Module -> component id, extended in place.
+        next_component: The first unused component id.
+
+    Returns:
+        The first component id still unused.
+    """
+    if root in component:
+        return next_component
     index: Dict[str, int] = {}
     low: Dict[str, int] = {}
     on_stack: Set[str] = set()
     stack: List[str] = []
-    component: Dict[str, int] = {}
     counter = 0
-    next_component = 0
-    for root in graph:
-        if root in index:
+    work: List[Tuple[str, int]] = [(root, 0)]
+    while work:
+        node, child_index = work.pop()
+        if child_index == 0:
+            index[node] = low[node] = counter
+            counter += 1
+            stack.append(node)
+            on_stack.add(node)
+        children = edges_of(node)
+        recurse = False
+        while child_index < len(children):
+            child = children[child_index]
+            child_index += 1
+            if child in component:
+                continue  # finished earlier
+            if child not in index:
+                work.append((node, child_index))
+                work.append((child, 0))
+                recurse = True
+                break
+            if child in on_stack:
+                low[node] = min(low[node], index[child])
+        if recurse:
             continue
-        work: List[Tuple[str, int]] = [(root, 0)]
-        while work:
-            node, child_index = work.pop()
-            if child_index == 0:
-                index[node] = low[node] = counter
-                counter += 1
-                stack.append(node)
-                on_stack.add(node)
-            children = graph.get(node, [])
-            recurse = False
-            while child_index < len(children):
-                child = children[child_index]
-                child_index += 1
-                if child not in index:
-                    work.append((node, child_index))
-                    work.append((child, 0))
-                    recurse = True
+        if low[node] == index[node]:
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component[member] = next_component
+                if member == node:
                     break
-                if child in on_stack:
-                    low[node] = min(low[node], index[child])
-            if recurse:
-                continue
-            if low[node] == index[node]:
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component[member] = next_component
-                    if member == node:
-                        break
-                next_component += 1
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-    return component
+            next_component += 1
+        if work:
+            parent = work[-1][0]
+            low[parent] = min(low[parent], low[node])
+    return next_component
 
 
 def _shortest_path(

@@ -143,3 +143,82 @@ def test_imports_prefix_is_empty_when_every_import_is_in_a_def() -> None:
 
 def _dump(node: ast.AST) -> str:
     return ast.dump(node, include_attributes=True)
+
+
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Record the path of every module file the import graph parses."""
+    read: list = []
+    real = project._parse_imports
+
+    def counting(path: str):  # type: ignore[no-untyped-def]
+        read.append(os.path.basename(path))
+        return real(path)
+
+    monkeypatch.setattr(project, "_parse_imports", counting)
+    return read
+
+
+def _bg105(path: Path, text: str = "") -> list:
+    from flake8_backend_guard.engine import check_source
+
+    source = text or path.read_text()
+    return [f.message for f in check_source(source, str(path), select=["BG105"])]
+
+
+def test_graph_reads_only_the_modules_a_checked_file_reaches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checked file that is the file on disk is not read again, and modules
+    its imports do not reach are never read."""
+    write_tree(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "from . import b\n",
+        "pkg/b.py": "from . import c\n",
+        "pkg/c.py": "import os\n",
+        "pkg/d.py": "from . import c\n",
+        "pkg/e.py": "from . import a\n",
+    })
+    read = _count_reads(monkeypatch)
+    assert _bg105(tmp_path / "pkg" / "a.py") == []
+    assert sorted(read) == ["b.py", "c.py"]
+    assert _bg105(tmp_path / "pkg" / "e.py") == []  # reaches a, b, c: all known
+    assert sorted(read) == ["b.py", "c.py"]
+    graph = project.import_graph(project.module_info(str(tmp_path / "pkg" / "a.py")))
+    assert graph.edges == {  # asking for all edges reads the rest
+        "pkg": [], "pkg.a": ["pkg.b"], "pkg.b": ["pkg.c"], "pkg.c": [],
+        "pkg.d": ["pkg.c"], "pkg.e": ["pkg.a"],
+    }
+
+
+def test_components_found_for_one_file_serve_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tree(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "from . import b\n",
+        "pkg/b.py": "from . import c\n",
+        "pkg/c.py": "from . import a\n",
+    })
+    read = _count_reads(monkeypatch)
+    cycle = ["import cycle: pkg.{} -> pkg.{} -> pkg.{} -> pkg.{}".format(*names)
+             for names in ("abca", "bcab", "cabc")]
+    for name, expected in zip("abc", cycle):
+        messages = _bg105(tmp_path / "pkg" / f"{name}.py")
+        assert [m.split(";")[0] for m in messages] == [expected]
+    assert sorted(read) == ["b.py", "c.py"]  # each read once, a never
+
+
+def test_unsaved_buffer_edges_do_not_leak_into_the_graph(tmp_path: Path) -> None:
+    """A buffer whose imports differ from its file on disk is judged by the
+    buffer's imports; the next file is still judged by the disk."""
+    write_tree(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "from . import b\n",
+        "pkg/b.py": "from . import a\n",
+        "pkg/c.py": "from . import a\n",
+    })
+    buffer = _bg105(tmp_path / "pkg" / "a.py", "from . import c\n")
+    assert [m.split(";")[0] for m in buffer] == ["import cycle: pkg.a -> pkg.c -> pkg.a"]
+    disk = _bg105(tmp_path / "pkg" / "b.py")
+    assert [m.split(";")[0] for m in disk] == ["import cycle: pkg.b -> pkg.a -> pkg.b"]
+    assert _bg105(tmp_path / "pkg" / "c.py") == []  # a imports b on disk, not c

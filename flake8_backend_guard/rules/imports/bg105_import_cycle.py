@@ -56,7 +56,7 @@ def _check_module(node: ast.Module, ctx: FileContext) -> Iterator[Finding]:
     if not edges:
         return
     reported: Set[int] = set()
-    for stmt, cycle in graph.cycle_edges(info.module, edges):
+    for stmt, cycle in graph.cycle_edges(info.module, edges, ctx.text):
         if id(stmt) in reported:
             continue
         reported.add(id(stmt))
