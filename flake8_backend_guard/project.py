@@ -234,7 +234,7 @@ class ImportGraph:
             with open(path, "rb") as handle:
                 data = handle.read()
             return data == text.encode("utf-8")
-        except (OSError, ValueError, UnicodeError):
+        except (OSError, ValueError):  # UnicodeError is a ValueError
             return False
 
     def _complete(self, modules: Iterable[str]) -> bool:
@@ -349,20 +349,20 @@ class ImportGraph:
             own_edges = disk == targets
         else:
             own_edges = False
+        edges_of = self._edges_of
+
+        def buffer_edges(name: str) -> List[str]:
+            return targets if name == module else edges_of(name)
+
         while True:
             if own_edges:
                 graph = self._edges
                 components = self._component
                 if module not in components:
                     self._next_component = _assign_components(
-                        module, self._edges_of, components, self._next_component
+                        module, edges_of, components, self._next_component
                     )
             else:
-                edges_of = self._edges_of
-
-                def buffer_edges(name: str) -> List[str]:
-                    return targets if name == module else edges_of(name)
-
                 components = {}
                 _assign_components(module, buffer_edges, components, 0)
                 graph = dict(self._edges)
