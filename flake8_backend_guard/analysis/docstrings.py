@@ -478,16 +478,19 @@ def docstring(ctx: FileContext, node: DefNode) -> Optional[Docstring]:
     """
 
     parsed = ctx.cached(_PARSED, dict)  # id of a def or class -> its docstring
-    key = id(node)
-    if key in parsed:
-        return parsed[key]  # type: ignore[no-any-return]
-    text = docstring_text(node)
-    found = None if text is None else parse_docstring(text, ctx.config.docstring_style)
-    parsed[key] = found
-    return found
+    found = parsed.get(id(node), _UNPARSED)
+    if found is _UNPARSED:
+        text = docstring_text(node)
+        if text is None:
+            found = None
+        else:
+            found = parse_docstring(text, ctx.config.docstring_style)
+        parsed[id(node)] = found
+    return found  # type: ignore[no-any-return]
 
 
 _PARSED = ("docstrings", "parsed")
+_UNPARSED = object()
 
 
 # ---- decorators -----------------------------------------------------------------
@@ -709,7 +712,7 @@ def implicit_first(func: FunctionNode, in_class: bool) -> Optional[ast.arg]:
         The implicit parameter, or None.
     """
     args = func.args
-    positional = getattr(args, "posonlyargs", None) or args.args
+    positional = args.posonlyargs or args.args
     if not positional:
         return None
     first = positional[0]

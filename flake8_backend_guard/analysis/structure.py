@@ -504,15 +504,21 @@ def word_lines(
         The 1-based line numbers in increasing order, or None when the source lines
         (or the node's position) are unknown: then any line may contain the word.
     """
+    if not ctx.lines:
+        return None
+    end = None
+    if within is not None:
+        end = getattr(within, "end_lineno", None)
+        if end is None:
+            return None
+    if not ctx.may_contain(word):
+        return []  # not in the file at all: no need to index its lines
     source = source_text(ctx)
     if source is None:
         return None
-    if within is None:
-        return source.lines_with(word)
-    end = getattr(within, "end_lineno", None)
     if end is None:
-        return None
-    return source.lines_with(word, within.lineno, end)  # type: ignore[attr-defined]
+        return source.lines_with(word)
+    return source.lines_with(word, within.lineno, end)  # type: ignore[union-attr]
 
 
 def may_contain(ctx: FileContext, node: ast.AST, word: str) -> bool:
@@ -526,9 +532,13 @@ def may_contain(ctx: FileContext, node: ast.AST, word: str) -> bool:
     Returns:
         Whether ``word`` may occur in the node's lines (True when unknown).
     """
-    source = source_text(ctx)
     end = getattr(node, "end_lineno", None)
-    if source is None or end is None:
+    if end is None or not ctx.lines:
+        return True
+    if not ctx.may_contain(word):
+        return False  # not in the file at all (a search cached per word)
+    source = source_text(ctx)
+    if source is None:
         return True
     return source.has(word, node.lineno, end)  # type: ignore[attr-defined]
 
@@ -1273,11 +1283,16 @@ def resource_kind(ctx: FileContext, call: ast.AST) -> Optional[str]:
     if not isinstance(inner, ast.Call):
         return None
     func = inner.func
+    helper: Optional[str] = None  # a name that may be a helper of this file
     if func.__class__ is ast.Attribute:
         last = func.attr  # type: ignore[attr-defined]
     elif func.__class__ is ast.Name:
         name = func.id  # type: ignore[attr-defined]
-        last = ctx.aliases.get(name, name).rpartition(".")[2]
+        qualified = ctx.aliases.get(name)
+        if qualified is None:
+            last = helper = name
+        else:
+            last = qualified.rpartition(".")[2]
     else:
         return None  # no name: neither a resource call nor a helper
     kind = None
@@ -1287,9 +1302,8 @@ def resource_kind(ctx: FileContext, call: ast.AST) -> Optional[str]:
         or last.endswith("SessionLocal")
     ):
         kind = _direct_resource_kind(ctx, call)
-    if kind is None and func.__class__ is ast.Name:
-        if func.id not in ctx.aliases:  # type: ignore[attr-defined]
-            kind = _helper_resource_kind(ctx, func.id)  # type: ignore[attr-defined]
+    if kind is None and helper is not None:
+        kind = _helper_resource_kind(ctx, helper)
     return kind
 
 
@@ -1360,6 +1374,17 @@ def _helper_resource_kind(ctx: FileContext, name: str) -> Optional[str]:
 
 def _returned_resource(ctx: FileContext, func: FunctionNode) -> Optional[str]:
     # The kind of resource ``func`` opens and returns, None for a generator.
+    statements = own_statements(func)
+    # Only a `return <value>` can hand a resource out, and only the assignments
+    # of the names it returns can have opened it: the others are not judged.
+    returns = [
+        stmt.value  # type: ignore[attr-defined]
+        for stmt in statements
+        if isinstance(stmt, ast.Return) and stmt.value is not None
+    ]
+    if not returns:
+        return None  # nothing returned: no resource either
+    returned_names = {value.id for value in returns if isinstance(value, ast.Name)}
     if may_contain(ctx, func, "yield"):
         for stmt in own_statements(func, word_lines(ctx, "yield", func)):
             for node in statement_nodes(stmt, "own"):
@@ -1367,10 +1392,10 @@ def _returned_resource(ctx: FileContext, func: FunctionNode) -> Optional[str]:
                     return None
     opened: Dict[str, str] = {}
     returned: Optional[str] = None
-    for node in own_statements(func):
+    for node in statements:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
-            if isinstance(target, ast.Name):
+            if isinstance(target, ast.Name) and target.id in returned_names:
                 kind = _direct_resource_kind(ctx, node.value)
                 if kind is not None:
                     opened[target.id] = kind

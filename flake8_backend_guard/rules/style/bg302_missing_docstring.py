@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import FrozenSet, Iterator, List, Optional, Union
+from typing import FrozenSet, List, Optional, Union
 
 from ...analysis.docstrings import (
     docstring_text,
@@ -133,26 +133,31 @@ def _is_judged(
 ) -> bool:
     if node.name.startswith("_") or _module_is_private(ctx):
         return False
-    chain = list(ctx.scopes) + [node]
+    scopes = ctx.scopes
+    if scopes:
+        # Only members of public classes are judged (the scopes around ``node``
+        # are all classes), and not those of an inner ``class Config``/``Meta``.
+        for depth, scope in enumerate(scopes):
+            if not isinstance(scope, ast.ClassDef):
+                return False  # nested in a function (or lambda)
+            if scope.name.startswith("_"):
+                return False  # private class
+            if depth > 0 and scope.name in _INNER_EXEMPT:
+                return False  # class Config / class Meta and their methods
+        if isinstance(node, ast.ClassDef) and node.name in _INNER_EXEMPT:
+            return False  # an inner class Config / class Meta itself
+        top = scopes[0].name
+    else:
+        top = node.name
     exports = _exports(ctx)
-    if exports is not None and chain[0].name not in exports:
-        return False  # not exported by the module's __all__
-    for depth, scope in enumerate(chain):
-        if scope is node and not isinstance(node, ast.ClassDef):
-            break
-        if not isinstance(scope, ast.ClassDef):
-            return False  # nested in a function (or lambda)
-        if scope.name.startswith("_"):
-            return False  # private class
-        if depth > 0 and scope.name in _INNER_EXEMPT:
-            return False  # class Config / class Meta and their methods
-    return True
+    return exports is None or top in exports  # else not exported by __all__
 
 
 @RULE.on(ast.ClassDef)
-def _check_class(node: ast.ClassDef, ctx: FileContext) -> Iterator[Finding]:
+def _check_class(node: ast.ClassDef, ctx: FileContext) -> Optional[List[Finding]]:
     if docstring_text(node) is None and _is_judged(node, ctx):
-        yield RULE.finding(node, kind="class", name=node.name)
+        return [RULE.finding(node, kind="class", name=node.name)]
+    return None
 
 
 @RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)

@@ -34,19 +34,23 @@ RULE = Rule(
 
 @RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
 def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Finding]]:
-    scopes = ctx.scopes
-    in_class = bool(scopes) and isinstance(scopes[-1], ast.ClassDef)
-    skip = implicit_first(node, in_class)
     args = node.args
-    findings: List[Finding] = []
     name = node.name
-    for arg in args.args:
+    positional = args.posonlyargs + args.args if args.posonlyargs else args.args
+    skip = None
+    if positional and positional[0].annotation is None:
+        # Only an unannotated first parameter can be the exempt self/cls: the
+        # class around the def is looked at for it alone.
+        scopes = ctx.scopes
+        in_class = bool(scopes) and isinstance(scopes[-1], ast.ClassDef)
+        skip = implicit_first(node, in_class)
+    findings: List[Finding] = []
+    for arg in positional:
         if arg.annotation is None and arg is not skip and arg.arg.strip("_"):
             findings.append(RULE.finding(arg, param=arg.arg, func=name))
-    if args.posonlyargs or args.kwonlyargs:
-        for arg in args.posonlyargs + args.kwonlyargs:
-            if arg.annotation is None and arg is not skip and arg.arg.strip("_"):
-                findings.append(RULE.finding(arg, param=arg.arg, func=name))
+    for arg in args.kwonlyargs:
+        if arg.annotation is None and arg.arg.strip("_"):
+            findings.append(RULE.finding(arg, param=arg.arg, func=name))
     star = args.vararg
     if star is not None and star.annotation is None and star.arg.strip("_"):
         findings.append(RULE.finding(star, param=f"*{star.arg}", func=name))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from typing import List, Optional
 
 from ...analysis.structure import is_pascal_case
 from ...context import FileContext
@@ -35,6 +35,7 @@ def _suggest(name: str) -> str:
 
 
 @RULE.on(ast.ClassDef)
-def _check_class(node: ast.ClassDef, ctx: FileContext) -> Iterator[Finding]:
-    if not is_pascal_case(node.name):
-        yield RULE.finding(node, name=node.name, suggestion=_suggest(node.name))
+def _check_class(node: ast.ClassDef, ctx: FileContext) -> Optional[List[Finding]]:
+    if is_pascal_case(node.name):
+        return None
+    return [RULE.finding(node, name=node.name, suggestion=_suggest(node.name))]

@@ -16,6 +16,7 @@ from ...analysis.structure import (
     to_snake_case,
 )
 from ...context import FileContext
+from ...options import Config
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
@@ -235,25 +236,39 @@ def _check_binding(node: ast.AST, ctx: FileContext) -> Optional[List[Finding]]:
     return findings
 
 
-RULE.on(ast.Assign)(_check_assign)
+def _not_lower_case(name: str, config: Config) -> bool:
+    # The ``names=`` test of the assignment handlers: only a name with an upper-case
+    # letter can be reported. The engine calls them for every assignment it cannot
+    # key on one name (`a, B = ...`, `d[k] = ...`), which they judge themselves.
+    return name != name.lower()
+
+
+# Assignments are keyed on the name they bind (most are lower-case: nothing to do).
+RULE.on(ast.Assign, names=_not_lower_case)(_check_assign)
 for _binding_type in _TARGET_FIELDS:
-    if _TARGET_FIELDS[_binding_type] == ("target",):
+    if _binding_type is ast.AnnAssign:
+        RULE.on(_binding_type, names=_not_lower_case)(_check_target)
+    elif _TARGET_FIELDS[_binding_type] == ("target",):
         RULE.on(_binding_type)(_check_target)
     elif _binding_type is not ast.Assign:
         RULE.on(_binding_type)(_check_binding)
 
 
 @RULE.on(ast.ExceptHandler)
-def _check_except(node: ast.ExceptHandler, ctx: FileContext) -> Iterator[Finding]:
+def _check_except(
+    node: ast.ExceptHandler, ctx: FileContext
+) -> Optional[List[Finding]]:
     name = node.name
     if not name or name == name.lower():
-        return
+        return None
     scope = _scope(ctx)
     if scope is None or not _first_binding(ctx, scope, name):
-        return
+        return None
     if _allowed(ctx, name) or not _is_local(ctx, scope, name):
-        return
-    yield RULE.finding(node, what="variable", name=name, suggestion=to_snake_case(name))
+        return None
+    return [
+        RULE.finding(node, what="variable", name=name, suggestion=to_snake_case(name))
+    ]
 
 
 @RULE.on(ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)

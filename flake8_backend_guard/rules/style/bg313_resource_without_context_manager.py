@@ -6,7 +6,7 @@ import ast
 from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
 
 from ...analysis.structure import declared_nonlocal, own_statements, resource_kind
-from ...context import FUNCTION_CLASSES, FUNCTION_TYPES, FileContext, walk_nodes
+from ...context import FUNCTION_CLASSES, SCOPE_TYPES, FileContext, walk_nodes
 from ...rule import Example, Finding, Rule
 
 RULE = Rule(
@@ -217,9 +217,12 @@ def _unclosed(
 
 
 def _in_nested_scope(ctx: FileContext, name: ast.Name, func: ast.AST) -> bool:
-    for ancestor in ctx.ancestors(name):
+    # The ancestors of ``name`` up to ``func`` (not the whole chain to the module).
+    ancestor = ctx.parent(name)
+    while ancestor is not None:
         if ancestor is func:
             return False
-        if isinstance(ancestor, FUNCTION_TYPES + (ast.Lambda, ast.ClassDef)):
+        if isinstance(ancestor, SCOPE_TYPES):
             return True
+        ancestor = ctx.parent(ancestor)
     return False

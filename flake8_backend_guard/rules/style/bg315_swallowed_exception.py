@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator, List, Optional
+from typing import List, Optional
 
 from ...analysis.structure import own_nodes
 from ...analysis.values import UNKNOWN, const_value
@@ -104,17 +104,23 @@ def _reraises(ctx: FileContext, handler: ast.ExceptHandler) -> bool:
 
 
 @RULE.on(ast.ExceptHandler)
-def _check_handler(node: ast.ExceptHandler, ctx: FileContext) -> Iterator[Finding]:
+def _check_handler(
+    node: ast.ExceptHandler, ctx: FileContext
+) -> Optional[List[Finding]]:
     if node.type is None:
-        if not _reraises(ctx, node):
-            yield RULE.finding(
+        if _reraises(ctx, node):
+            return None
+        return [
+            RULE.finding(
                 node,
                 what="bare `except:` catches every exception, even KeyboardInterrupt "
                 "and SystemExit",
             )
-        return
+        ]
     broad = _broad_name(ctx, node.type)
     if broad is None:
-        return
+        return None
     if all(_swallows(ctx, stmt) for stmt in node.body):
-        yield RULE.finding(node, what=f"`except {broad}` swallows the error silently")
+        what = f"`except {broad}` swallows the error silently"
+        return [RULE.finding(node, what=what)]
+    return None
