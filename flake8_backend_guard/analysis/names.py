@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from functools import lru_cache
-from typing import Callable, Dict, FrozenSet, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
 
 SENSITIVE_LAST = frozenset(
     {
@@ -114,6 +114,26 @@ _RANDOM_MEMO: Dict[Tuple[str, FrozenSet[str]], bool] = {}
 _MEMO_LIMIT = 1 << 16
 
 
+def _parts_pattern(singles: FrozenSet[str], pairs: FrozenSet[Tuple[str, str]]) -> Any:
+    # A lowered name holds one of ``singles``, or the two words of a pair in order.
+    alternatives = [re.escape(word) for word in sorted(singles)]
+    alternatives += [f"{re.escape(a)}.*{re.escape(b)}" for a, b in sorted(pairs)]
+    return re.compile("|".join(alternatives), re.DOTALL)
+
+
+# What the lowered name of a sensitive name contains: its last part, or its last
+# two parts in order (split_name's parts are ASCII substrings of the name). A
+# name without it is judged without being split.
+_KEY_PAIRS = frozenset((qualifier, "key") for qualifier in KEY_QUALIFIERS)
+_MAY_BE_SENSITIVE = _parts_pattern(SENSITIVE_LAST, SENSITIVE_LAST_TWO | _KEY_PAIRS)
+_MAY_BE_RANDOM_SENSITIVE = _parts_pattern(
+    SENSITIVE_LAST | RANDOM_EXTRA_LAST | {"csrf", "nonce"},
+    SENSITIVE_LAST_TWO
+    | _KEY_PAIRS
+    | frozenset((qualifier, "code") for qualifier in CODE_QUALIFIERS),
+)
+
+
 def is_sensitive(name: str, extra: FrozenSet[str] = frozenset()) -> bool:
     """Return True when ``name`` holds a secret by the RULES.md definition.
 
@@ -124,7 +144,9 @@ def is_sensitive(name: str, extra: FrozenSet[str] = frozenset()) -> bool:
     Returns:
         Whether the name's last part (or last two parts) marks it as sensitive.
     """
-    return _memo_judge(_SENSITIVE_MEMO, _sensitive_parts, name, extra)
+    return _memo_judge(
+        _SENSITIVE_MEMO, _MAY_BE_SENSITIVE, _sensitive_parts, name, extra
+    )
 
 
 def is_password_name(name: str) -> bool:
@@ -166,28 +188,36 @@ def is_random_sensitive(name: str, extra: FrozenSet[str] = frozenset()) -> bool:
     Returns:
         Whether the name calls for a cryptographically secure random value.
     """
-    return _memo_judge(_RANDOM_MEMO, _random_sensitive, name, extra)
+    return _memo_judge(
+        _RANDOM_MEMO, _MAY_BE_RANDOM_SENSITIVE, _random_sensitive, name, extra
+    )
 
 
 def _memo_judge(
     memo: Dict[Tuple[str, FrozenSet[str]], bool],
+    candidate: Any,
     judge: Callable[[Tuple[str, ...], FrozenSet[str]], bool],
     name: str,
     extra: FrozenSet[str],
 ) -> bool:
-    # ``judge(split_name(name), extra)``, memoised per (name, extra) in ``memo``.
+    # ``judge(split_name(name), extra)``, memoised per (name, extra) in ``memo``;
+    # False at once for a name ``candidate`` (a pattern of the words the judge
+    # needs) and ``extra`` find no word in.
     key = (name, extra)
     try:
-        return memo[key]
-    except KeyError:
-        pass
+        found = memo.get(key)
     except TypeError:  # an unhashable ``extra``: judge without the memo
         return judge(split_name(name), extra)
-    result = judge(split_name(name), extra)
-    if len(memo) >= _MEMO_LIMIT:
-        memo.clear()
-    memo[key] = result
-    return result
+    if found is None:
+        lowered = name.lower()
+        if candidate.search(lowered) or any(word in lowered for word in extra):
+            found = judge(split_name(name), extra)
+        else:
+            found = False
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = found
+    return found
 
 
 def _random_sensitive(parts: Tuple[str, ...], extra: FrozenSet[str]) -> bool:

@@ -32,6 +32,7 @@ from ..context import (
 from .dataflow import reaching_values
 from .names import PASSWORD_WORDS, is_password_name, split_name
 from .values import UNKNOWN, const_value
+from .web import may_contain_any
 
 # ---- walk position ----------------------------------------------------------------
 
@@ -645,6 +646,14 @@ _ENV_METHODS = frozenset(
     }
 )
 _ENV_ATTRS = _ENV_METHODS | {"get", "getenv", "getenvb", "setdefault", "config"}
+#: The callee names of the env reads with a positional default, as written or as
+#: imported (``os.getenv``, ``from os import getenv as g``, ``env.str``): a handler
+#: keyed on them and on :data:`ENV_DEFAULT_KEYWORDS` sees every read
+#: :func:`env_read` finds a default in (a reader object of the file called
+#: directly, ``env("X", default=...)``, takes its default as a keyword).
+ENV_READ_NAMES = _ENV_ATTRS
+#: The keyword arguments that pass an env read's default.
+ENV_DEFAULT_KEYWORDS = frozenset({"default", "value"})
 
 
 @dataclass(frozen=True)
@@ -661,7 +670,7 @@ def _config_reader_names(ctx: FileContext) -> FrozenSet[str]:
 
     def compute() -> FrozenSet[str]:
         names: Set[str] = set()
-        if not any(ctx.may_contain(module) for module in _CONFIG_FACTORY_MODULES):
+        if not may_contain_any(ctx, _CONFIG_FACTORY_MODULES):
             return frozenset()  # no factory can be named in the file
         for stmt in module_level_statements(ctx.tree):
             if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
@@ -728,7 +737,7 @@ def env_read(ctx: FileContext, call: ast.AST) -> Optional[EnvRead]:
     name = _value_text(name_value) if name_value is not UNKNOWN else None
     default: Optional[ast.expr] = None
     for kw in call.keywords:
-        if kw.arg in ("default", "value"):
+        if kw.arg in ENV_DEFAULT_KEYWORDS:
             default = kw.value
     if default is None and positional_default and len(call.args) >= 2:
         if not isinstance(call.args[1], ast.Starred):

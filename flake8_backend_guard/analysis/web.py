@@ -12,7 +12,7 @@ import ast
 import re
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Dict, FrozenSet, List, Optional, Tuple, Union
+from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
 
 from ..context import FileContext
 from .dataflow import BINDING_TYPES
@@ -175,12 +175,7 @@ def _registered_error_handlers(ctx: FileContext) -> FrozenSet[str]:
 
     def compute() -> FrozenSet[str]:
         names: set = set()
-        text = file_text(ctx)
-        if (
-            text is not None
-            and "register_error_handler" not in text
-            and "add_exception_handler" not in text
-        ):
+        if not may_contain_any(ctx, ERROR_HANDLER_REGISTRARS):
             return frozenset()  # fast path: no registration call in the source
         for node in ast.walk(ctx.tree):
             if (
@@ -1131,12 +1126,7 @@ def _view_class_paths(ctx: FileContext) -> Dict[str, List[Optional[str]]]:
         for node in _module_statements(ctx):
             if isinstance(node, ast.ClassDef):
                 _add_view_class(ctx, node, table)
-        text = file_text(ctx)
-        if (
-            text is not None
-            and "add_resource" not in text
-            and "add_url_rule" not in text
-        ):
+        if not may_contain_any(ctx, ("add_resource", "add_url_rule")):
             return table
         for node in ast.walk(ctx.tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
@@ -1236,7 +1226,23 @@ def may_be_route(ctx: FileContext, func: FunctionNode) -> bool:
     """
     if func.decorator_list:
         return True
-    return ctx.class_ is not None and func.name in VIEW_METHODS
+    return func.name in VIEW_METHODS and ctx.class_ is not None
+
+
+def may_answer_client(ctx: FileContext, func: FunctionNode) -> bool:
+    """Return False for a def that is neither a route, a view method nor an error
+    handler (what it returns never reaches a client by itself).
+
+    :func:`may_be_route`, or registered as an error handler; call it at the def.
+
+    Args:
+        ctx: The file context.
+        func: A def.
+
+    Returns:
+        True when ``func`` may be a route, a view method or an error handler.
+    """
+    return may_be_route(ctx, func) or func.name in _registered_error_handlers(ctx)
 
 
 def is_view_method(
@@ -1267,6 +1273,33 @@ def file_text(ctx: FileContext) -> Optional[str]:
     return ctx.text  # the same join of the lines, shared with the engine
 
 
+_WORD_RUN_RE = re.compile(r"[A-Za-z0-9_]+")
+
+
+def may_contain_any(ctx: FileContext, words: Iterable[str]) -> bool:
+    """Return False only when the file's text certainly holds none of ``words``.
+
+    Case-sensitive, as ``ctx.may_contain``; but a word whose runs of ASCII letters,
+    digits and underscores are not all in the file's word index (its distinct
+    lowercased words, a seventh of its text) is known absent without searching
+    the text itself.
+
+    Args:
+        ctx: The file context.
+        words: Substrings such as ``"register_error_handler"`` or ``"PRIVATE KEY"``.
+
+    Returns:
+        True when the text contains one of them, or is unknown.
+    """
+    for word in words:
+        runs = _WORD_RUN_RE.findall(word)
+        if runs and not all(ctx.may_contain_word_part(run.lower()) for run in runs):
+            continue
+        if ctx.may_contain(word):
+            return True
+    return False
+
+
 def node_text(ctx: FileContext, node: ast.AST) -> Optional[str]:
     """Return the source lines spanned by ``node``, or None when unknown.
 
@@ -1289,7 +1322,8 @@ def mentions(ctx: FileContext, node: ast.AST, words: Tuple[str, ...]) -> bool:
 
     A cheap filter before per-function analyses; True when the text is unknown.
     The answer is exactly ``any(word in node_text(ctx, node) for word in words)``,
-    found by bounded searches in the file's text instead of joining the lines.
+    found by bounded searches in the file's text instead of joining the lines,
+    for the words the file holds at all.
 
     Args:
         ctx: The file context.
@@ -1313,7 +1347,11 @@ def mentions(ctx: FileContext, node: ast.AST, words: Tuple[str, ...]) -> bool:
     low = offsets[start]
     high = offsets[end]
     find = text.find
-    for word in words:
+    present = ctx.cached(
+        ("web", "words-present", words),
+        lambda: [word for word in words if may_contain_any(ctx, (word,))],
+    )
+    for word in present:
         if find(word, low, high) >= 0:
             return True
     return False

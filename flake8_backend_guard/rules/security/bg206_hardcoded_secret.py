@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator, List, Optional, Set, Tuple
+from typing import FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from ...analysis.dataflow import reaching_values
 from ...analysis.names import is_sensitive
@@ -19,6 +19,7 @@ from ...analysis.secrets import (
     value_name,
 )
 from ...analysis.values import UNKNOWN, const_value
+from ...analysis.web import may_contain_any
 from ...context import FileContext, walk_nodes
 from ...options import Config
 from ...rule import Example, Finding, Rule
@@ -198,20 +199,29 @@ def _binding(
 
 
 def _may_bind_secret(ctx: FileContext, targets: List[ast.AST]) -> bool:
-    # False when no target can bind a sensitive name (a name or attribute that is
-    # not sensitive); the cheap first test of the assignment handlers.
+    # False when no target can bind a sensitive name; the cheap first test of the
+    # assignment handlers, which see every assignment of a subscript or a tuple.
     extra = ctx.config.sensitive_names
-    for target in targets:
-        cls = target.__class__
-        if cls is ast.Name:
-            if is_sensitive(target.id, extra):  # type: ignore[attr-defined]
-                return True
-        elif cls is ast.Attribute:
-            if is_sensitive(target.attr, extra):  # type: ignore[attr-defined]
-                return True
-        else:
-            return True  # subscripts and tuples: judged by ``_binding``
-    return False
+    return any(_may_be_secret_target(target, extra) for target in targets)
+
+
+def _may_be_secret_target(target: ast.AST, extra: FrozenSet[str]) -> bool:
+    # True when a simple target ``assignment_pairs`` gives for ``target`` has a
+    # sensitive ``target_name`` (``_binding`` judges only those).
+    cls = target.__class__
+    if cls is ast.Name:
+        return is_sensitive(target.id, extra)  # type: ignore[attr-defined]
+    if cls is ast.Attribute:
+        return is_sensitive(target.attr, extra)  # type: ignore[attr-defined]
+    if cls is ast.Subscript:
+        name = target_name(target)
+        return name is not None and is_sensitive(name, extra)
+    if cls is ast.Tuple or cls is ast.List:
+        return any(
+            _may_be_secret_target(elt, extra)
+            for elt in target.elts  # type: ignore[attr-defined]
+        )
+    return False  # starred targets are not unpacked; other shapes have no name
 
 
 def _sensitive_binding(name: str, config: Config) -> bool:
@@ -226,7 +236,8 @@ def _check_assign(node: ast.Assign, ctx: FileContext) -> Optional[List[Finding]]
     return _binding(ctx, node, node.targets, node.value)  # type: ignore[arg-type]
 
 
-@RULE.on(ast.AnnAssign, ast.NamedExpr)
+@RULE.on(ast.NamedExpr)
+@RULE.on(ast.AnnAssign, names=_sensitive_binding)
 def _check_ann_assign(node: ast.AST, ctx: FileContext) -> Optional[List[Finding]]:
     targets = [node.target]  # type: ignore[attr-defined]
     if not _may_bind_secret(ctx, targets):
@@ -424,14 +435,18 @@ def _check_compare(node: ast.Compare, ctx: FileContext) -> Optional[List[Finding
 
 @RULE.on(ast.arguments)
 def _check_defaults(node: ast.arguments, ctx: FileContext) -> Optional[List[Finding]]:
-    if not any(d.__class__ is ast.Constant for d in node.defaults) and not any(
-        d.__class__ is ast.Constant for d in node.kw_defaults
+    defaults = node.defaults
+    kw_defaults = node.kw_defaults
+    if not defaults and not kw_defaults:
+        return None  # most defs: no default at all
+    if not any(d.__class__ is ast.Constant for d in defaults) and not any(
+        d.__class__ is ast.Constant for d in kw_defaults
     ):
         return None  # only constant defaults are judged
     positional = list(node.posonlyargs) + list(node.args)
-    pairs = list(zip(positional[len(positional) - len(node.defaults) :], node.defaults))
+    pairs = list(zip(positional[len(positional) - len(defaults) :], defaults))
     pairs += [
-        (a, d) for a, d in zip(node.kwonlyargs, node.kw_defaults) if d is not None
+        (a, d) for a, d in zip(node.kwonlyargs, kw_defaults) if d is not None
     ]
     found: Optional[List[Finding]] = None
     for arg, default in pairs:
@@ -478,8 +493,8 @@ def _check_constants(node: ast.Module, ctx: FileContext) -> Optional[List[Findin
     # Strings in a credential format, wherever they are. Scanned once the walk is
     # over: a string already reported as bound to a sensitive name (always by a
     # handler of one of its ancestors) is not reported again.
-    if not ctx.may_contain_word_part(*_CREDENTIAL_MARKERS) and not ctx.may_contain(
-        "PRIVATE KEY"
+    if not ctx.may_contain_word_part(*_CREDENTIAL_MARKERS) and not may_contain_any(
+        ctx, ("PRIVATE KEY",)
     ):
         return None
     found: Optional[List[Finding]] = None

@@ -7,6 +7,8 @@ from typing import Iterator, List, Optional
 
 from ...analysis.names import is_sensitive
 from ...analysis.secrets import (
+    ENV_DEFAULT_KEYWORDS,
+    ENV_READ_NAMES,
     env_read,
     file_facts,
     is_secret_literal,
@@ -15,6 +17,7 @@ from ...analysis.secrets import (
     target_name,
 )
 from ...analysis.values import UNKNOWN, const_value
+from ...analysis.web import may_contain_any
 from ...context import FileContext
 from ...rule import Example, Finding, Rule
 
@@ -183,7 +186,10 @@ def _report(
     yield RULE.finding(default, name=name)
 
 
-@RULE.on(ast.Call)
+# Keyed: a read with a default is an env read (its callee named as one, or a reader
+# object of the file called with ``default=``) or ``getattr(settings, "X", "d")``
+# / ``config.get("X", "d")`` (``get`` is one of the env read names).
+@RULE.on(ast.Call, names=ENV_READ_NAMES | {"getattr"}, keywords=ENV_DEFAULT_KEYWORDS)
 def _check_call(node: ast.Call, ctx: FileContext) -> Optional[List[Finding]]:
     if len(node.args) < 2 and not node.keywords:
         return None  # no default: a second positional or a keyword argument
@@ -230,7 +236,7 @@ def _check_ifexp(node: ast.IfExp, ctx: FileContext) -> Iterator[Finding]:
 @RULE.on(ast.ClassDef)
 def _check_settings(node: ast.ClassDef, ctx: FileContext) -> Iterator[Finding]:
     if not node.bases or not ctx.cached(
-        ("BG207", "BaseSettings"), lambda: ctx.may_contain("BaseSettings")
+        ("BG207", "BaseSettings"), lambda: may_contain_any(ctx, ("BaseSettings",))
     ):
         return  # settings classes derive from a BaseSettings base of the file
     facts = file_facts(ctx).classes.get(node.name)

@@ -289,7 +289,11 @@ def _target_label(target: ast.Attribute) -> str:
 
 
 def _password_binding(name: str, config: Config) -> bool:
-    # The ``names=`` test of the assignment handler: a hash or password field.
+    # The ``names=`` test of the assignment handler: a hash or password field
+    # (both have a part ``password``, ``passwd``, ``passphrase`` or ``pwd``).
+    lowered = name.lower()
+    if "pass" not in lowered and "pwd" not in lowered:
+        return False
     return _is_hash_field(name) or _is_password_field(name)
 
 

@@ -18,7 +18,7 @@ from ...analysis.durations import (
 )
 from ...analysis.names import node_name
 from ...analysis.values import const_value
-from ...analysis.web import function_nodes, local_flow
+from ...analysis.web import function_nodes, local_flow, may_contain_any
 from ...context import FileContext
 from ...options import Config
 from ...rule import Example, Finding, Rule
@@ -281,7 +281,7 @@ def _dict_findings(node: ast.Dict, ctx: FileContext) -> Iterator[Finding]:
 
 def _mentions_jwt(ctx: FileContext) -> bool:
     # A JWT library call needs "jwt" in the source (its import or the module name).
-    return ctx.cached(("BG213", "mentions-jwt"), lambda: ctx.may_contain("jwt"))
+    return ctx.cached(("BG213", "mentions-jwt"), lambda: may_contain_any(ctx, ("jwt",)))
 
 
 def _jwt_encode_library(ctx: FileContext, node: ast.Call) -> Optional[str]:

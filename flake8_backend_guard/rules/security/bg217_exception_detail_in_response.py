@@ -14,6 +14,8 @@ from ...analysis.web import (
     is_route_handler,
     is_view_method,
     local_flow,
+    may_answer_client,
+    may_contain_any,
     mentions,
 )
 from ...context import FileContext
@@ -467,10 +469,21 @@ _SINK_WORDS = (
 )
 
 
+def _sink_words_in_file(ctx: FileContext) -> bool:
+    return ctx.cached(
+        ("BG217", "sink-words"),
+        lambda: may_contain_any(ctx, _SINK_WORDS),
+    )
+
+
 @RULE.on_leave(ast.FunctionDef, ast.AsyncFunctionDef)
 def _check_function(
     node: FunctionNode, ctx: FileContext
 ) -> Optional[Iterator[Finding]]:
+    if not _sink_words_in_file(ctx) and not may_answer_client(ctx, node):
+        # No def of the file mentions a sink (below), so only a def that answers
+        # clients can report: most files, without a scan of each def's text.
+        return None
     handler = is_error_handler(ctx, node)
     if not handler and not mentions(ctx, node, _SOURCE_WORDS):
         return None

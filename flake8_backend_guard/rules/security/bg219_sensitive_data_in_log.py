@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ast
-from typing import FrozenSet, Iterator, List, Optional, Set
+from typing import FrozenSet, List, Optional, Set
 
 from ...analysis.dataflow import reaching_values
 from ...analysis.names import is_sensitive
+from ...analysis.secrets import reach
 from ...context import FileContext
 from ...rule import Example, Finding, Rule
 
@@ -217,13 +218,24 @@ def _call_label(ctx: FileContext, node: ast.Call) -> Optional[str]:
     return f"`{short}.{func.attr}()`"
 
 
-# on leave: the arguments' parents are known (dataflow); only ``print()`` and the
-# logging methods are judged (see ``_call_label``)
-@RULE.on_leave(ast.Call, names=_LEVELS | {"print"})
-def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
+# Keyed on the callee: only ``print()`` and the logging methods are judged (see
+# ``_call_label``). A plain function, not a generator: most calls named so are
+# not logging calls (``parser.error()``, ``warnings.warn()``).
+@RULE.on(ast.Call, names=_LEVELS | {"print"})
+def _check_call(node: ast.Call, ctx: FileContext) -> Optional[List[Finding]]:
     label = _call_label(ctx, node)
     if label is None:
-        return
+        return None
+    # The walk links the arguments' parents only when it enters them; the
+    # dataflow below needs them (where a name is, inside an f-string...).
+    reach(ctx, node)
+    finding = _leak(ctx, node, label)
+    return None if finding is None else [finding]
+
+
+def _leak(ctx: FileContext, node: ast.Call, label: str) -> Optional[Finding]:
+    # The finding for the first argument (or keyword) of a logging call that
+    # carries sensitive data.
     extra = ctx.config.sensitive_names
     sink = "output" if label == "`print()`" else "log"
     finder = _Finder(ctx, extra)
@@ -233,8 +245,7 @@ def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
     for arg in args:
         what = finder.leak(arg, 0)
         if what:
-            yield RULE.finding(node, call=label, what=what, sink=sink)
-            return
+            return RULE.finding(node, call=label, what=what, sink=sink)
     keywords = list(node.keywords)
     receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
     if (
@@ -248,12 +259,11 @@ def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
             continue
         if kw.arg is not None and is_sensitive(kw.arg, extra):
             if not isinstance(kw.value, ast.Constant):
-                yield RULE.finding(node, call=label, what=f"`{kw.arg}`", sink=sink)
-                return
+                return RULE.finding(node, call=label, what=f"`{kw.arg}`", sink=sink)
         what = finder.leak(kw.value, 0)
         if what:
-            yield RULE.finding(node, call=label, what=what, sink=sink)
-            return
+            return RULE.finding(node, call=label, what=what, sink=sink)
+    return None
 
 
 class _Finder:

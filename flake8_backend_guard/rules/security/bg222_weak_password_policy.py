@@ -52,6 +52,9 @@ RULE = Rule(
     severity="warning",
     cwe=521,
     overlaps=(),
+    # a field that sets a password: its name (of a class of the file) has a part
+    # ``password``, ``passwd``, ``passphrase`` or ``pwd`` (case-insensitive)
+    requires=("assw", "assphrase", "pwd"),
 )
 
 # Types whose policy the file shows: plain strings and secrets (pydantic), string
