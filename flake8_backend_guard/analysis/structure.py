@@ -146,7 +146,12 @@ def is_ignored_name(ctx: FileContext, name: str) -> bool:
     Returns:
         Whether the name is exempt from the naming rules.
     """
-    return _matches(name, tuple(ctx.config.ignore_names))
+    # the patterns are read from the options once per file
+    patterns = ctx.cached(_IGNORE_NAMES, lambda: tuple(ctx.config.ignore_names))
+    return _matches(name, patterns)
+
+
+_IGNORE_NAMES = ("structure", "ignore-names")
 
 
 # camelCase methods of standard-library classes that subclasses override (generated

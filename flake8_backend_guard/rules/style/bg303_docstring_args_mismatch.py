@@ -81,6 +81,8 @@ def _detail(missing: Sequence[str], extra: Sequence[str], suffix: str = "") -> s
 
 
 def _documented(doc: Docstring, func: FunctionNode, with_attributes: bool) -> Set[str]:
+    if not (doc.params or doc.keyword_params or (with_attributes and doc.attributes)):
+        return set()  # most docstrings document no parameter at all
     names = set(doc.params)
     names.update(doc.keyword_params)
     if with_attributes:
