@@ -141,6 +141,11 @@ def split_command(command: str) -> List[List[str]]:
     return [c for c in commands if c]
 
 
+# What a command without quotes or backslashes holds when one of its words names
+# an interpreter or a server (its words are then pieces of it).
+_PROGRAM_PARTS = ("python", "pypy", "sys.executable") + tuple(sorted(SERVERS))
+
+
 def script_in_command(command: str) -> Optional[str]:
     """Return the script path a shell command string runs by file path, or None.
 
@@ -153,6 +158,10 @@ def script_in_command(command: str) -> Optional[str]:
         The first script path run by file path (see :func:`script_in_argv`), or
         None.
     """
+    if not any(part in command for part in _PROGRAM_PARTS) and not any(
+        char in command for char in "'\"\\"
+    ):
+        return None  # no word can name a Python interpreter or a server
     for argv in split_command(command):
         if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in ("sh", "bash") and argv[1] == "-c":
             found = script_in_command(argv[2])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from functools import lru_cache
-from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 SENSITIVE_LAST = frozenset(
     {
@@ -134,6 +134,29 @@ _MAY_BE_RANDOM_SENSITIVE = _parts_pattern(
 )
 
 
+# The last configuration asked for its words, and its words.
+_LAST_CONFIG: List[Any] = [None, frozenset()]
+
+
+def sensitive_words(config: Any) -> FrozenSet[str]:
+    """Return ``config.sensitive_names``, the ``bg-sensitive-names`` words.
+
+    The same value, without the cost of an option look-up (``Config`` finds its
+    options through ``__getattr__``) for each of the many names judged per file.
+
+    Args:
+        config: The run's validated options.
+
+    Returns:
+        The extra sensitive last parts (lower case).
+    """
+    last = _LAST_CONFIG
+    if last[0] is not config:
+        last[1] = config.sensitive_names
+        last[0] = config
+    return last[1]  # type: ignore[no-any-return]
+
+
 def is_sensitive(name: str, extra: FrozenSet[str] = frozenset()) -> bool:
     """Return True when ``name`` holds a secret by the RULES.md definition.
 
@@ -147,6 +170,60 @@ def is_sensitive(name: str, extra: FrozenSet[str] = frozenset()) -> bool:
     return _memo_judge(
         _SENSITIVE_MEMO, _MAY_BE_SENSITIVE, _sensitive_parts, name, extra
     )
+
+
+def any_sensitive(names: Iterable[str], extra: FrozenSet[str] = frozenset()) -> bool:
+    """Return True when one of ``names`` is sensitive (see :func:`is_sensitive`).
+
+    The cheap first test of handlers that judge every key of a dict literal:
+    names already judged cost a look-up each, not a call.
+
+    Args:
+        names: The names to judge.
+        extra: The ``bg-sensitive-names`` words (lower case), accepted as last parts.
+
+    Returns:
+        Whether ``is_sensitive(name, extra)`` holds for one of them.
+    """
+    return _memo_any(_SENSITIVE_MEMO, is_sensitive, names, extra)
+
+
+def any_random_sensitive(
+    names: Iterable[str], extra: FrozenSet[str] = frozenset()
+) -> bool:
+    """Return True when one of ``names`` is random-sensitive (BG210).
+
+    See :func:`is_random_sensitive` and :func:`any_sensitive`.
+
+    Args:
+        names: The names to judge.
+        extra: The ``bg-sensitive-names`` words (lower case), accepted as last parts.
+
+    Returns:
+        Whether ``is_random_sensitive(name, extra)`` holds for one of them.
+    """
+    return _memo_any(_RANDOM_MEMO, is_random_sensitive, names, extra)
+
+
+def _memo_any(
+    memo: Dict[Tuple[str, FrozenSet[str]], bool],
+    judge: Callable[[str, FrozenSet[str]], bool],
+    names: Iterable[str],
+    extra: FrozenSet[str],
+) -> bool:
+    # ``any(judge(name, extra) for name in names)``, reading ``memo`` (which
+    # ``judge`` fills) first.
+    get = memo.get
+    for name in names:
+        try:
+            found = get((name, extra))
+        except TypeError:  # an unhashable ``extra``
+            found = None
+        if found is None:
+            found = judge(name, extra)
+        if found:
+            return True
+    return False
 
 
 def is_password_name(name: str) -> bool:
@@ -210,7 +287,9 @@ def _memo_judge(
         return judge(split_name(name), extra)
     if found is None:
         lowered = name.lower()
-        if candidate.search(lowered) or any(word in lowered for word in extra):
+        if candidate.search(lowered) is not None or (
+            extra and any(word in lowered for word in extra)
+        ):
             found = judge(split_name(name), extra)
         else:
             found = False

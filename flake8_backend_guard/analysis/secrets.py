@@ -32,7 +32,7 @@ from ..context import (
 from .dataflow import reaching_values
 from .names import PASSWORD_WORDS, is_password_name, split_name
 from .values import UNKNOWN, const_value
-from .web import may_contain_any
+from .web import has_word
 
 # ---- walk position ----------------------------------------------------------------
 
@@ -628,8 +628,10 @@ _CONFIG_FACTORIES = frozenset(
         "environs.Env",
     }
 )
-# The modules of the factories (``environ`` also covers ``environs``).
-_CONFIG_FACTORY_MODULES = ("decouple", "starlette", "environ")
+# The modules of the factories.
+_CONFIG_FACTORY_MODULES = tuple(
+    sorted({name.split(".")[0] for name in _CONFIG_FACTORIES})
+)
 _ENV_METHODS = frozenset(
     {
         "str",
@@ -670,7 +672,7 @@ def _config_reader_names(ctx: FileContext) -> FrozenSet[str]:
 
     def compute() -> FrozenSet[str]:
         names: Set[str] = set()
-        if not may_contain_any(ctx, _CONFIG_FACTORY_MODULES):
+        if not has_word(ctx, *_CONFIG_FACTORY_MODULES):
             return frozenset()  # no factory can be named in the file
         for stmt in module_level_statements(ctx.tree):
             if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import operator
-from typing import Any, Callable, Dict, Optional, Set
+from typing import Any, Callable, Dict, List, Optional, Set
 
 from ..context import FileContext
 
@@ -242,3 +242,20 @@ def argument(call: ast.Call, position: int, name: Optional[str] = None) -> Optio
     if name is not None:
         return keyword_value(call, name)
     return None
+
+
+def string_keys(node: ast.Dict) -> List[str]:
+    """Return the keys of a dict literal that are strings (``{"a": 1, **x}``: a).
+
+    Args:
+        node: The dict literal.
+
+    Returns:
+        The string keys, in order.
+    """
+    constant = ast.Constant
+    return [
+        key.value
+        for key in node.keys
+        if isinstance(key, constant) and isinstance(key.value, str)
+    ]

@@ -12,7 +12,7 @@ import ast
 import re
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
+from typing import Dict, FrozenSet, List, Optional, Tuple, Union
 
 from ..context import FileContext
 from .dataflow import BINDING_TYPES
@@ -175,7 +175,7 @@ def _registered_error_handlers(ctx: FileContext) -> FrozenSet[str]:
 
     def compute() -> FrozenSet[str]:
         names: set = set()
-        if not may_contain_any(ctx, ERROR_HANDLER_REGISTRARS):
+        if not has_word(ctx, *ERROR_HANDLER_REGISTRARS):
             return frozenset()  # fast path: no registration call in the source
         for node in ast.walk(ctx.tree):
             if (
@@ -1126,7 +1126,7 @@ def _view_class_paths(ctx: FileContext) -> Dict[str, List[Optional[str]]]:
         for node in _module_statements(ctx):
             if isinstance(node, ast.ClassDef):
                 _add_view_class(ctx, node, table)
-        if not may_contain_any(ctx, ("add_resource", "add_url_rule")):
+        if not has_word(ctx, "add_resource", "add_url_rule"):
             return table
         for node in ast.walk(ctx.tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
@@ -1213,18 +1213,20 @@ def view_method_paths(
 def may_be_route(ctx: FileContext, func: FunctionNode) -> bool:
     """Return False for a def that can be neither a route nor a view method.
 
-    A cheap first test for handlers that see every def: only decorated defs and
-    the HTTP methods of a class (``def get(self)``) can be routes. Call it at the
-    def itself (entering or leaving it), so that ``ctx.class_`` is its class.
+    A cheap first test for handlers that see every def: only defs decorated with
+    a call of an attribute named like a route decorator (``@X.get(...)``, see
+    :func:`routes`) and the HTTP methods of a class (``def get(self)``) can be
+    routes. Call it at the def itself (entering or leaving it), so that
+    ``ctx.class_`` is its class.
 
     Args:
         ctx: The file context.
         func: A def.
 
     Returns:
-        True when ``func`` is decorated or is an HTTP-method name in a class.
+        True when ``func`` may be a route handler or a view method.
     """
-    if func.decorator_list:
+    if _decorated_with(func, ROUTE_ATTRS):
         return True
     return func.name in VIEW_METHODS and ctx.class_ is not None
 
@@ -1233,7 +1235,7 @@ def may_answer_client(ctx: FileContext, func: FunctionNode) -> bool:
     """Return False for a def that is neither a route, a view method nor an error
     handler (what it returns never reaches a client by itself).
 
-    :func:`may_be_route`, or registered as an error handler; call it at the def.
+    :func:`may_be_route`, or :func:`is_error_handler`; call it at the def.
 
     Args:
         ctx: The file context.
@@ -1242,7 +1244,19 @@ def may_answer_client(ctx: FileContext, func: FunctionNode) -> bool:
     Returns:
         True when ``func`` may be a route, a view method or an error handler.
     """
-    return may_be_route(ctx, func) or func.name in _registered_error_handlers(ctx)
+    return may_be_route(ctx, func) or is_error_handler(ctx, func)
+
+
+def _decorated_with(func: FunctionNode, attrs: FrozenSet[str]) -> bool:
+    # A decorator of ``func`` calls an attribute named in ``attrs`` (``@X.y(...)``).
+    for decorator in func.decorator_list:
+        if (
+            isinstance(decorator, ast.Call)
+            and isinstance(decorator.func, ast.Attribute)
+            and decorator.func.attr in attrs
+        ):
+            return True
+    return False
 
 
 def is_view_method(
@@ -1276,26 +1290,49 @@ def file_text(ctx: FileContext) -> Optional[str]:
 _WORD_RUN_RE = re.compile(r"[A-Za-z0-9_]+")
 
 
-def may_contain_any(ctx: FileContext, words: Iterable[str]) -> bool:
-    """Return False only when the file's text certainly holds none of ``words``.
+def may_hold(ctx: FileContext, word: str) -> bool:
+    """Return False when the file's text certainly lacks ``word``.
 
-    Case-sensitive, as ``ctx.may_contain``; but a word whose runs of ASCII letters,
-    digits and underscores are not all in the file's word index (its distinct
-    lowercased words, a seventh of its text) is known absent without searching
-    the text itself.
+    A cheap superset of ``word in text``, for pre-checks: the runs of ASCII
+    letters, digits and underscores of ``word`` are looked for, case-insensitively,
+    in the file's word index (its distinct lowercased words, a seventh of the
+    text); True when they all occur there (or the word has none).
 
     Args:
         ctx: The file context.
-        words: Substrings such as ``"register_error_handler"`` or ``"PRIVATE KEY"``.
+        word: A substring such as ``"Response"`` or ``"PRIVATE KEY"``.
 
     Returns:
-        True when the text contains one of them, or is unknown.
+        False only when ``word`` cannot occur in the text.
     """
+    return all(
+        ctx.may_contain_word_part(run.lower()) for run in _WORD_RUN_RE.findall(word)
+    )
+
+
+def has_word(ctx: FileContext, *words: str) -> bool:
+    """Return False when no word of the file's text is one of ``words``.
+
+    A word is a maximal run of ASCII letters, digits and underscores, so an
+    identifier of the tree (an attribute, a module) is always one:
+    ``has_word(ctx, "add_url_rule")`` is False only when no ``X.add_url_rule``
+    can occur. Each word is looked up in the file's set of lowercased words, then
+    (when there) searched in the text as written.
+
+    Args:
+        ctx: The file context.
+        *words: Identifiers made of ASCII letters, digits and underscores.
+
+    Returns:
+        False only when none of ``words`` is a word of the text.
+    """
+    found = ctx.words
     for word in words:
-        runs = _WORD_RUN_RE.findall(word)
-        if runs and not all(ctx.may_contain_word_part(run.lower()) for run in runs):
-            continue
-        if ctx.may_contain(word):
+        if found is None:  # not computed by the engine: a search of the index
+            present = ctx.may_contain_word_part(word.lower())
+        else:
+            present = word.lower().encode("ascii") in found
+        if present and ctx.may_contain(word):
             return True
     return False
 
@@ -1349,7 +1386,9 @@ def mentions(ctx: FileContext, node: ast.AST, words: Tuple[str, ...]) -> bool:
     find = text.find
     present = ctx.cached(
         ("web", "words-present", words),
-        lambda: [word for word in words if may_contain_any(ctx, (word,))],
+        lambda: [
+            word for word in words if may_hold(ctx, word) and ctx.may_contain(word)
+        ],
     )
     for word in present:
         if find(word, low, high) >= 0:

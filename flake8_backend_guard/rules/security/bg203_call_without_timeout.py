@@ -20,7 +20,7 @@ from typing import Dict, List, Optional
 
 from ...analysis.dataflow import reaching_values
 from ...analysis.values import UNKNOWN, const_value, has_star_kwargs, keyword
-from ...analysis.web import may_contain_any
+from ...analysis.web import has_word
 from ...context import FileContext, node_fields, walk_nodes
 from ...rule import Example, Finding, Rule
 
@@ -186,12 +186,12 @@ def _call_kind(ctx: FileContext, node: ast.AST) -> Optional[str]:
 
 def _receiver_kind(ctx: FileContext, receiver: ast.AST) -> Optional[str]:
     # Return "requests" for a requests session, "httpx" for an httpx client.
-    if not may_contain_any(ctx, (REQUESTS, HTTPX)):
+    if not has_word(ctx, REQUESTS, HTTPX):
         return None  # no name can resolve to a requests/httpx type
-    if not may_contain_any(ctx, ("ession", "Client")):
-        # No call or annotation written in the file names a session or client
-        # type (``Session``, ``session``, ``Client``, ``AsyncClient``, as written
-        # or as imported): only a string annotation may still name one.
+    if not has_word(ctx, "Session", "Client", "AsyncClient"):
+        # No call or annotation of the file names a session or client type
+        # (``Session``, ``session``, ``Client``, ``AsyncClient``, as written or as
+        # imported): only a string annotation may still name one.
         if isinstance(receiver, ast.Name):
             scope = ctx.enclosing_function(receiver) or ctx.tree
             return _annotation_kind(ctx, scope, receiver.id)

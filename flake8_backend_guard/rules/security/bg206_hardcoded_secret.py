@@ -6,7 +6,7 @@ import ast
 from typing import FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from ...analysis.dataflow import reaching_values
-from ...analysis.names import is_sensitive
+from ...analysis.names import any_sensitive, is_sensitive, sensitive_words
 from ...analysis.secrets import (
     assignment_pairs,
     credential_format,
@@ -18,8 +18,8 @@ from ...analysis.secrets import (
     target_name,
     value_name,
 )
-from ...analysis.values import UNKNOWN, const_value
-from ...analysis.web import may_contain_any
+from ...analysis.values import UNKNOWN, const_value, string_keys
+from ...analysis.web import may_hold
 from ...context import FileContext, walk_nodes
 from ...options import Config
 from ...rule import Example, Finding, Rule
@@ -138,7 +138,7 @@ def _literal(
         return None, UNKNOWN
     if not isinstance(node, ast.Name):
         return None, UNKNOWN
-    if is_sensitive(node.id, ctx.config.sensitive_names):
+    if is_sensitive(node.id, sensitive_words(ctx.config)):
         return None, UNKNOWN  # reported at its own definition
     reach(ctx, anchor)
     if ctx.enclosing_function(node) is not None:
@@ -177,7 +177,7 @@ def _binding(
 ) -> Optional[List[Finding]]:
     if value is None or isinstance(value, (ast.BoolOp, ast.IfExp)):
         return None
-    extra = ctx.config.sensitive_names
+    extra = sensitive_words(ctx.config)
     found: List[Finding] = []
     checked_class = False
     for target in targets:
@@ -201,7 +201,7 @@ def _binding(
 def _may_bind_secret(ctx: FileContext, targets: List[ast.AST]) -> bool:
     # False when no target can bind a sensitive name; the cheap first test of the
     # assignment handlers, which see every assignment of a subscript or a tuple.
-    extra = ctx.config.sensitive_names
+    extra = sensitive_words(ctx.config)
     return any(_may_be_secret_target(target, extra) for target in targets)
 
 
@@ -226,7 +226,7 @@ def _may_be_secret_target(target: ast.AST, extra: FrozenSet[str]) -> bool:
 
 def _sensitive_binding(name: str, config: Config) -> bool:
     # The ``names=`` test of the assignment handler: a sensitive bound name.
-    return is_sensitive(name, config.sensitive_names)
+    return is_sensitive(name, sensitive_words(config))
 
 
 @RULE.on(ast.Assign, names=_sensitive_binding)
@@ -274,12 +274,16 @@ def _in_example(ctx: FileContext, node: ast.AST) -> bool:
 
 
 @RULE.on(ast.Dict)
-def _check_dict(node: ast.Dict, ctx: FileContext) -> Iterator[Finding]:
+def _check_dict(node: ast.Dict, ctx: FileContext) -> Optional[List[Finding]]:
+    extra = sensitive_words(ctx.config)
+    if not any_sensitive(string_keys(node), extra):
+        return None  # most dicts: no key names a secret
+    found: List[Finding] = []
     example: Optional[bool] = None
     for key, value in zip(node.keys, node.values):
         if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
             continue
-        if not is_sensitive(key.value, ctx.config.sensitive_names):
+        if not is_sensitive(key.value, extra):
             continue
         if not is_name_like(key.value):
             continue
@@ -288,13 +292,14 @@ def _check_dict(node: ast.Dict, ctx: FileContext) -> Iterator[Finding]:
         if example is None:
             example = _in_example(ctx, node)
         if example:
-            return
+            break
         report, literal = _literal(ctx, value, node)
         finding = _finding(
             ctx, report, literal, key.value, f"in the `{key.value}` entry"
         )
         if finding is not None:
-            yield finding
+            found.append(finding)
+    return found or None
 
 
 def _argument(call: ast.Call, position: int, name: str) -> Optional[ast.expr]:
@@ -311,7 +316,7 @@ def _argument(call: ast.Call, position: int, name: str) -> Optional[ast.expr]:
 def _keyword_findings(ctx: FileContext, node: ast.Call) -> List[Finding]:
     # Secrets passed as keyword arguments: ``auth=(user, "pw")``, ``api_key="..."``.
     found: List[Finding] = []
-    sensitive = ctx.config.sensitive_names
+    sensitive = sensitive_words(ctx.config)
     env = None
     for kw in node.keywords:
         if kw.arg is None:
@@ -348,7 +353,7 @@ def _signing_callee(name: str, config: Config) -> bool:
 
 def _secret_keyword(name: str, config: Config) -> bool:
     # The ``keywords=`` test of the call handler (see ``_keyword_findings``).
-    return name == "auth" or is_sensitive(name, config.sensitive_names)
+    return name == "auth" or is_sensitive(name, sensitive_words(config))
 
 
 @RULE.on(ast.Call, names=_signing_callee, keywords=_secret_keyword)
@@ -401,7 +406,7 @@ def _compare_pair(
         if not isinstance(other, ast.Constant):
             continue
         name = value_name(named)
-        if not name or not is_sensitive(name, ctx.config.sensitive_names):
+        if not name or not is_sensitive(name, sensitive_words(ctx.config)):
             continue
         report, literal = _literal(ctx, other, anchor)
         finding = _finding(ctx, report, literal, name, f"compared with `{name}`")
@@ -445,14 +450,13 @@ def _check_defaults(node: ast.arguments, ctx: FileContext) -> Optional[List[Find
         return None  # only constant defaults are judged
     positional = list(node.posonlyargs) + list(node.args)
     pairs = list(zip(positional[len(positional) - len(defaults) :], defaults))
-    pairs += [
-        (a, d) for a, d in zip(node.kwonlyargs, kw_defaults) if d is not None
-    ]
+    pairs += [(a, d) for a, d in zip(node.kwonlyargs, kw_defaults) if d is not None]
     found: Optional[List[Finding]] = None
+    extra = sensitive_words(ctx.config)
     for arg, default in pairs:
         if not isinstance(default, ast.Constant):
             continue
-        if not is_sensitive(arg.arg, ctx.config.sensitive_names):
+        if not is_sensitive(arg.arg, extra):
             continue
         report, literal = _literal(ctx, default, node)
         finding = _finding(
@@ -493,8 +497,8 @@ def _check_constants(node: ast.Module, ctx: FileContext) -> Optional[List[Findin
     # Strings in a credential format, wherever they are. Scanned once the walk is
     # over: a string already reported as bound to a sensitive name (always by a
     # handler of one of its ancestors) is not reported again.
-    if not ctx.may_contain_word_part(*_CREDENTIAL_MARKERS) and not may_contain_any(
-        ctx, ("PRIVATE KEY",)
+    if not ctx.may_contain_word_part(*_CREDENTIAL_MARKERS) and not (
+        may_hold(ctx, "PRIVATE KEY") and ctx.may_contain("PRIVATE KEY")
     ):
         return None
     found: Optional[List[Finding]] = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator, List, Optional
 
-from ...analysis.names import is_sensitive
+from ...analysis.names import is_sensitive, sensitive_words
 from ...analysis.secrets import (
     ENV_DEFAULT_KEYWORDS,
     ENV_READ_NAMES,
@@ -17,7 +17,7 @@ from ...analysis.secrets import (
     target_name,
 )
 from ...analysis.values import UNKNOWN, const_value
-from ...analysis.web import may_contain_any
+from ...analysis.web import has_word
 from ...context import FileContext
 from ...rule import Example, Finding, Rule
 
@@ -160,7 +160,7 @@ def _read_of(ctx: FileContext, node: ast.AST) -> Optional[str]:
 
 def _sensitive(ctx: FileContext, *names: Optional[str]) -> Optional[str]:
     for name in names:
-        if name and is_sensitive(name, ctx.config.sensitive_names):
+        if name and is_sensitive(name, sensitive_words(ctx.config)):
             return name
     return None
 
@@ -213,9 +213,20 @@ def _check_call(node: ast.Call, ctx: FileContext) -> Optional[List[Finding]]:
 
 
 @RULE.on(ast.BoolOp)
-def _check_or(node: ast.BoolOp, ctx: FileContext) -> Iterator[Finding]:
+def _check_or(node: ast.BoolOp, ctx: FileContext) -> Optional[List[Finding]]:
     if not isinstance(node.op, ast.Or):
-        return
+        return None
+    # Only a value that is neither a call nor a subscript, after a read (which is
+    # one), is reported: most ``or`` expressions have no such pair.
+    may_read = False
+    for value in node.values:
+        if isinstance(value, (ast.Call, ast.Subscript)):
+            may_read = True
+        elif may_read:
+            break
+    else:
+        return None
+    found: List[Finding] = []
     read_name: Optional[str] = None
     seen_read = False
     for value in node.values:
@@ -223,7 +234,8 @@ def _check_or(node: ast.BoolOp, ctx: FileContext) -> Iterator[Finding]:
             seen_read = True
             read_name = read_name or _read_of(ctx, value)
         elif seen_read and not isinstance(value, (ast.Call, ast.Subscript)):
-            yield from _report(ctx, value, read_name, node)
+            found.extend(_report(ctx, value, read_name, node))
+    return found or None
 
 
 @RULE.on(ast.IfExp)
@@ -236,7 +248,7 @@ def _check_ifexp(node: ast.IfExp, ctx: FileContext) -> Iterator[Finding]:
 @RULE.on(ast.ClassDef)
 def _check_settings(node: ast.ClassDef, ctx: FileContext) -> Iterator[Finding]:
     if not node.bases or not ctx.cached(
-        ("BG207", "BaseSettings"), lambda: may_contain_any(ctx, ("BaseSettings",))
+        ("BG207", "BaseSettings"), lambda: has_word(ctx, "BaseSettings")
     ):
         return  # settings classes derive from a BaseSettings base of the file
     facts = file_facts(ctx).classes.get(node.name)
@@ -253,7 +265,7 @@ def _check_settings(node: ast.ClassDef, ctx: FileContext) -> Iterator[Finding]:
             name, value = stmt.targets[0].id, stmt.value
         else:
             continue
-        if value is None or not is_sensitive(name, ctx.config.sensitive_names):
+        if value is None or not is_sensitive(name, sensitive_words(ctx.config)):
             continue
         default = _field_default(value)
         if default is None:

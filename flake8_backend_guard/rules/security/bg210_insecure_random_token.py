@@ -5,9 +5,15 @@ from __future__ import annotations
 import ast
 from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Union
 
-from ...analysis.names import is_random_sensitive, is_sensitive, split_name
+from ...analysis.names import (
+    any_random_sensitive,
+    is_random_sensitive,
+    is_sensitive,
+    sensitive_words,
+    split_name,
+)
 from ...analysis.secrets import assignment_pairs, target_name
-from ...analysis.values import const_value
+from ...analysis.values import const_value, string_keys
 from ...context import FUNCTION_TYPES, FileContext, scope_nodes, walk_children
 from ...options import Config
 from ...rule import Example, Finding, Rule
@@ -351,7 +357,7 @@ def _reported(ctx: FileContext) -> Set[int]:
 
 
 def _sensitive_name(ctx: FileContext, name: Optional[str]) -> bool:
-    return bool(name) and is_random_sensitive(name, ctx.config.sensitive_names)
+    return bool(name) and is_random_sensitive(name, sensitive_words(ctx.config))
 
 
 # Qualifiers that make ``<qualifier>_key`` a look-up key rather than a secret
@@ -426,7 +432,7 @@ _LOOKUP_KEY_PARTS = frozenset(
 
 def _only_key(ctx: FileContext, name: str) -> bool:
     # Return True when ``name`` is sensitive for BG210 only through ``key``.
-    if is_sensitive(name, ctx.config.sensitive_names):
+    if is_sensitive(name, sensitive_words(ctx.config)):
         return False
     parts = split_name(name)
     return bool(parts) and parts[-1] == "key"
@@ -479,48 +485,61 @@ def _report(
 
 
 def _random_binding(name: str, config: Config) -> bool:
-    # The ``names=`` test of the assignment handler: see ``_sensitive_name``.
-    return is_random_sensitive(name, config.sensitive_names)
+    # The ``names=`` test of the assignment and keyword handlers: see
+    # ``_sensitive_name``.
+    return is_random_sensitive(name, sensitive_words(config))
 
 
+# The handlers are plain functions (``_report`` is consumed at once, in order):
+# most nodes they see bind, return or pass no sensitive name.
 @RULE.on(ast.AugAssign, ast.NamedExpr)
 @RULE.on(ast.Assign, ast.AnnAssign, names=_random_binding)
-def _check_binding(node: ast.AST, ctx: FileContext) -> Iterator[Finding]:
+def _check_binding(node: ast.AST, ctx: FileContext) -> Optional[List[Finding]]:
     value = getattr(node, "value", None)
     if value is None:
-        return
+        return None
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore
+    found: List[Finding] = []
     for target in targets:
         for simple, simple_value in assignment_pairs(target, value):
             name = target_name(simple)
             if not name or not _sensitive_name(ctx, name):
                 continue
-            yield from _report(
-                ctx, node, simple_value if simple_value is not None else value, name
+            found.extend(
+                _report(
+                    ctx, node, simple_value if simple_value is not None else value, name
+                )
             )
+    return found or None
 
 
 @RULE.on(ast.Return)
-def _check_return(node: ast.Return, ctx: FileContext) -> Iterator[Finding]:
+def _check_return(node: ast.Return, ctx: FileContext) -> Optional[List[Finding]]:
+    if node.value is None:
+        return None
     function = ctx.function
-    if node.value is None or function is None:
-        return
-    if _sensitive_name(ctx, function.name):
-        yield from _report(ctx, node, node.value, function.name)
+    if function is None or not _sensitive_name(ctx, function.name):
+        return None
+    return list(_report(ctx, node, node.value, function.name)) or None
 
 
-@RULE.on(ast.keyword)
+# keyed on the keyword's name: see ``_sensitive_name``
+@RULE.on(ast.keyword, names=_random_binding)
 def _check_keyword(node: ast.keyword, ctx: FileContext) -> Iterator[Finding]:
     if node.arg and _sensitive_name(ctx, node.arg):
         yield from _report(ctx, node, node.value, node.arg)
 
 
 @RULE.on(ast.Dict)
-def _check_dict(node: ast.Dict, ctx: FileContext) -> Iterator[Finding]:
+def _check_dict(node: ast.Dict, ctx: FileContext) -> Optional[List[Finding]]:
+    if not any_random_sensitive(string_keys(node), sensitive_words(ctx.config)):
+        return None  # most dicts: no key that calls for a secure random value
+    found: List[Finding] = []
     for key, value in zip(node.keys, node.values):
         if isinstance(key, ast.Constant) and isinstance(key.value, str):
             if _sensitive_name(ctx, key.value):
-                yield from _report(ctx, node, value, key.value)
+                found.extend(_report(ctx, node, value, key.value))
+    return found or None
 
 
 @RULE.on(ast.Call, names=_MUTATORS)

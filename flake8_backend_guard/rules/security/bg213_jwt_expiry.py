@@ -7,6 +7,7 @@ from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from ...analysis.durations import (
     Duration,
+    any_expiry_name,
     duration_seconds,
     expiry_lifetime,
     human,
@@ -17,8 +18,8 @@ from ...analysis.durations import (
     setting_number,
 )
 from ...analysis.names import node_name
-from ...analysis.values import const_value
-from ...analysis.web import function_nodes, local_flow, may_contain_any
+from ...analysis.values import const_value, string_keys
+from ...analysis.web import function_nodes, has_word, local_flow
 from ...context import FileContext
 from ...options import Config
 from ...rule import Example, Finding, Rule
@@ -263,9 +264,8 @@ def _is_expiry_key(key: Optional[ast.expr]) -> bool:
 
 @RULE.on(ast.Dict)
 def _check_dict(node: ast.Dict, ctx: FileContext) -> Optional[Iterator[Finding]]:
-    for key in node.keys:
-        if _is_expiry_key(key):
-            return _dict_findings(node, ctx)
+    if any_expiry_name(string_keys(node)):  # see ``_is_expiry_key``
+        return _dict_findings(node, ctx)
     return None
 
 
@@ -281,7 +281,7 @@ def _dict_findings(node: ast.Dict, ctx: FileContext) -> Iterator[Finding]:
 
 def _mentions_jwt(ctx: FileContext) -> bool:
     # A JWT library call needs "jwt" in the source (its import or the module name).
-    return ctx.cached(("BG213", "mentions-jwt"), lambda: may_contain_any(ctx, ("jwt",)))
+    return ctx.cached(("BG213", "mentions-jwt"), lambda: has_word(ctx, "jwt"))
 
 
 def _jwt_encode_library(ctx: FileContext, node: ast.Call) -> Optional[str]:

@@ -15,7 +15,7 @@ from ...analysis.web import (
     is_view_method,
     local_flow,
     may_answer_client,
-    may_contain_any,
+    may_hold,
     mentions,
 )
 from ...context import FileContext
@@ -472,7 +472,9 @@ _SINK_WORDS = (
 def _sink_words_in_file(ctx: FileContext) -> bool:
     return ctx.cached(
         ("BG217", "sink-words"),
-        lambda: may_contain_any(ctx, _SINK_WORDS),
+        lambda: any(
+            may_hold(ctx, word) and ctx.may_contain(word) for word in _SINK_WORDS
+        ),
     )
 
 

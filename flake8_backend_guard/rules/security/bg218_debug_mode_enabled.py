@@ -7,7 +7,7 @@ import os
 from typing import Any, Iterator, List, Optional, Set
 
 from ...analysis.values import UNKNOWN, const_value
-from ...analysis.web import may_contain_any
+from ...analysis.web import has_word
 from ...context import FileContext, module_level_statements
 from ...options import Config
 from ...rule import Example, Finding, Rule
@@ -328,7 +328,7 @@ def _is_config_module(ctx: FileContext) -> bool:
         if parent.lower() in _SETTINGS_DIRS:
             return True
         # Flask's ``app.config.from_object(__name__)`` loads this module's names
-        if not may_contain_any(ctx, ("from_object",)):
+        if not has_word(ctx, "from_object"):
             return False
         for stmt in module_level_statements(ctx.tree):
             for sub in ast.walk(stmt):
