@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from typing import (
     Any,
     Callable,
@@ -232,12 +233,24 @@ class FileContext:
 
         Returns:
             True when the source contains ``word`` or is unknown (each word is
-            searched once per file).
+            searched once per file; when the engine has built the word index, a
+            word with a run of ASCII word characters in none of the file's words
+            is known absent without searching the text).
         """
         found = self._contains.get(word)
         if found is None:
             text = self.text
-            found = self._contains[word] = text is None or word in text
+            index = self.word_index
+            if text is None:
+                found = True
+            elif index is not None and not all(
+                run.lower().encode("ascii") in index
+                for run in _WORD_RUNS.findall(word)
+            ):
+                found = False  # a run of its word characters is in no word
+            else:
+                found = word in text
+            self._contains[word] = found
         return found
 
     def may_contain_word_part(self, *parts: str) -> bool:
@@ -391,6 +404,8 @@ NO_CHILD_CLASSES = frozenset({ast.Constant, ast.Global, ast.Nonlocal})
 _FIELDS: Dict[Tuple[type, bool], Tuple[str, ...]] = {}
 
 
+# Runs of ASCII word characters in a searched word (see ``may_contain``).
+_WORD_RUNS = re.compile(r"[A-Za-z0-9_]+")
 WORD_CHARS = frozenset(
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
 )

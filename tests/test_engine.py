@@ -199,3 +199,19 @@ def test_checking_leaves_no_reference_cycle_behind() -> None:
     finally:
         if enabled:
             gc.enable()
+
+
+def test_may_contain_consults_the_word_index_when_the_engine_built_it() -> None:
+    """A word with a run of word characters in no word of the file is absent
+    without a text search; present words are still searched as written."""
+    import ast as _ast
+
+    from flake8_backend_guard.context import FileContext, word_index
+
+    text = "KEY = 'x'\nprivate = 1\n"
+    ctx = FileContext(_ast.parse(text), "m.py", text.splitlines(True))
+    ctx.word_index = word_index(text)
+    assert ctx.may_contain("PRIVATE KEY") is False  # both runs exist, not the phrase
+    assert ctx.may_contain("BEGIN KEY") is False  # "begin" is in no word
+    assert ctx.may_contain("KEY =") is True
+    assert ctx.may_contain("Key") is False  # case-sensitive in the text

@@ -203,14 +203,7 @@ def error_handler_decorator(ctx: FileContext, func: FunctionNode) -> Optional[as
     Returns:
         The decorator call, or None.
     """
-    for decorator in func.decorator_list:
-        if (
-            isinstance(decorator, ast.Call)
-            and isinstance(decorator.func, ast.Attribute)
-            and decorator.func.attr in ERROR_HANDLER_ATTRS
-        ):
-            return decorator
-    return None
+    return _decorated_with(func, ERROR_HANDLER_ATTRS)
 
 
 def is_error_handler(ctx: FileContext, func: ast.AST) -> bool:
@@ -1247,16 +1240,17 @@ def may_answer_client(ctx: FileContext, func: FunctionNode) -> bool:
     return may_be_route(ctx, func) or is_error_handler(ctx, func)
 
 
-def _decorated_with(func: FunctionNode, attrs: FrozenSet[str]) -> bool:
-    # A decorator of ``func`` calls an attribute named in ``attrs`` (``@X.y(...)``).
+def _decorated_with(func: FunctionNode, attrs: FrozenSet[str]) -> Optional[ast.Call]:
+    # The first decorator of ``func`` that calls an attribute named in ``attrs``
+    # (``@X.y(...)``), or None.
     for decorator in func.decorator_list:
         if (
             isinstance(decorator, ast.Call)
             and isinstance(decorator.func, ast.Attribute)
             and decorator.func.attr in attrs
         ):
-            return True
-    return False
+            return decorator
+    return None
 
 
 def is_view_method(
@@ -1285,29 +1279,6 @@ def file_text(ctx: FileContext) -> Optional[str]:
         The text, for cheap substring pre-checks before AST work.
     """
     return ctx.text  # the same join of the lines, shared with the engine
-
-
-_WORD_RUN_RE = re.compile(r"[A-Za-z0-9_]+")
-
-
-def may_hold(ctx: FileContext, word: str) -> bool:
-    """Return False when the file's text certainly lacks ``word``.
-
-    A cheap superset of ``word in text``, for pre-checks: the runs of ASCII
-    letters, digits and underscores of ``word`` are looked for, case-insensitively,
-    in the file's word index (its distinct lowercased words, a seventh of the
-    text); True when they all occur there (or the word has none).
-
-    Args:
-        ctx: The file context.
-        word: A substring such as ``"Response"`` or ``"PRIVATE KEY"``.
-
-    Returns:
-        False only when ``word`` cannot occur in the text.
-    """
-    return all(
-        ctx.may_contain_word_part(run.lower()) for run in _WORD_RUN_RE.findall(word)
-    )
 
 
 def has_word(ctx: FileContext, *words: str) -> bool:
@@ -1386,9 +1357,7 @@ def mentions(ctx: FileContext, node: ast.AST, words: Tuple[str, ...]) -> bool:
     find = text.find
     present = ctx.cached(
         ("web", "words-present", words),
-        lambda: [
-            word for word in words if may_hold(ctx, word) and ctx.may_contain(word)
-        ],
+        lambda: [word for word in words if ctx.may_contain(word)],
     )
     for word in present:
         if find(word, low, high) >= 0:

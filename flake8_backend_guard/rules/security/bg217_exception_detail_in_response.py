@@ -15,7 +15,6 @@ from ...analysis.web import (
     is_view_method,
     local_flow,
     may_answer_client,
-    may_hold,
     mentions,
 )
 from ...context import FileContext
@@ -473,7 +472,7 @@ def _sink_words_in_file(ctx: FileContext) -> bool:
     return ctx.cached(
         ("BG217", "sink-words"),
         lambda: any(
-            may_hold(ctx, word) and ctx.may_contain(word) for word in _SINK_WORDS
+            ctx.may_contain(word) for word in _SINK_WORDS
         ),
     )
 
