@@ -249,6 +249,18 @@ class Config:
 
     values: Mapping[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        """Store each option as a plain instance attribute.
+
+        Rules read options tens of thousands of times per run: an instance
+        attribute is read directly, while ``__getattr__`` only runs after a failed
+        look-up (about 2 us against 25 ns). Equality, hashing and ``repr`` still
+        use ``values`` only.
+        """
+        for attr, value in self.values.items():
+            if isinstance(attr, str) and not hasattr(Config, attr):
+                object.__setattr__(self, attr, value)
+
     def __getattr__(self, attr: str) -> Any:
         """Return the value of the option named by ``attr``.
 
@@ -261,6 +273,8 @@ class Config:
         Raises:
             AttributeError: When no option has that attribute name.
         """
+        if attr == "values":  # not set yet (an instance being unpickled)
+            raise AttributeError(attr)
         try:
             return self.values[attr]
         except KeyError:

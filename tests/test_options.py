@@ -64,3 +64,16 @@ def test_every_option_documented() -> None:
     """Every option has help text and a kind."""
     for spec in SCHEMA.values():
         assert spec.help and spec.kind and spec.name.startswith("bg-")
+
+
+def test_config_options_are_attributes_and_it_pickles() -> None:
+    """Options are plain attributes (no ``__getattr__`` on the hot path), and a
+    Config survives pickling (``__getattr__`` used to recurse on ``values``)."""
+    import pickle
+
+    from flake8_backend_guard.options import build_config
+
+    config = build_config({"bg-api-prefix": "/v1"})
+    assert vars(config)["api_prefix"] == "/v1"
+    copy = pickle.loads(pickle.dumps(config))
+    assert copy == config and copy.api_prefix == "/v1"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from functools import lru_cache
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, Optional, Tuple
 
 SENSITIVE_LAST = frozenset(
     {
@@ -132,29 +132,6 @@ _MAY_BE_RANDOM_SENSITIVE = _parts_pattern(
     | _KEY_PAIRS
     | frozenset((qualifier, "code") for qualifier in CODE_QUALIFIERS),
 )
-
-
-# The last configuration asked for its words, and its words.
-_LAST_CONFIG: List[Any] = [None, frozenset()]
-
-
-def sensitive_words(config: Any) -> FrozenSet[str]:
-    """Return ``config.sensitive_names``, the ``bg-sensitive-names`` words.
-
-    The same value, without the cost of an option look-up (``Config`` finds its
-    options through ``__getattr__``) for each of the many names judged per file.
-
-    Args:
-        config: The run's validated options.
-
-    Returns:
-        The extra sensitive last parts (lower case).
-    """
-    last = _LAST_CONFIG
-    if last[0] is not config:
-        last[1] = config.sensitive_names
-        last[0] = config
-    return last[1]  # type: ignore[no-any-return]
 
 
 def is_sensitive(name: str, extra: FrozenSet[str] = frozenset()) -> bool:

@@ -6,7 +6,7 @@ import ast
 from typing import FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from ...analysis.dataflow import reaching_values
-from ...analysis.names import any_sensitive, is_sensitive, sensitive_words
+from ...analysis.names import any_sensitive, is_sensitive
 from ...analysis.secrets import (
     assignment_pairs,
     credential_format,
@@ -19,7 +19,6 @@ from ...analysis.secrets import (
     value_name,
 )
 from ...analysis.values import UNKNOWN, const_value, string_keys
-from ...analysis.web import may_hold
 from ...context import FileContext, walk_nodes
 from ...options import Config
 from ...rule import Example, Finding, Rule
@@ -138,7 +137,7 @@ def _literal(
         return None, UNKNOWN
     if not isinstance(node, ast.Name):
         return None, UNKNOWN
-    if is_sensitive(node.id, sensitive_words(ctx.config)):
+    if is_sensitive(node.id, ctx.config.sensitive_names):
         return None, UNKNOWN  # reported at its own definition
     reach(ctx, anchor)
     if ctx.enclosing_function(node) is not None:
@@ -177,7 +176,7 @@ def _binding(
 ) -> Optional[List[Finding]]:
     if value is None or isinstance(value, (ast.BoolOp, ast.IfExp)):
         return None
-    extra = sensitive_words(ctx.config)
+    extra = ctx.config.sensitive_names
     found: List[Finding] = []
     checked_class = False
     for target in targets:
@@ -201,7 +200,7 @@ def _binding(
 def _may_bind_secret(ctx: FileContext, targets: List[ast.AST]) -> bool:
     # False when no target can bind a sensitive name; the cheap first test of the
     # assignment handlers, which see every assignment of a subscript or a tuple.
-    extra = sensitive_words(ctx.config)
+    extra = ctx.config.sensitive_names
     return any(_may_be_secret_target(target, extra) for target in targets)
 
 
@@ -226,7 +225,7 @@ def _may_be_secret_target(target: ast.AST, extra: FrozenSet[str]) -> bool:
 
 def _sensitive_binding(name: str, config: Config) -> bool:
     # The ``names=`` test of the assignment handler: a sensitive bound name.
-    return is_sensitive(name, sensitive_words(config))
+    return is_sensitive(name, config.sensitive_names)
 
 
 @RULE.on(ast.Assign, names=_sensitive_binding)
@@ -275,7 +274,7 @@ def _in_example(ctx: FileContext, node: ast.AST) -> bool:
 
 @RULE.on(ast.Dict)
 def _check_dict(node: ast.Dict, ctx: FileContext) -> Optional[List[Finding]]:
-    extra = sensitive_words(ctx.config)
+    extra = ctx.config.sensitive_names
     if not any_sensitive(string_keys(node), extra):
         return None  # most dicts: no key names a secret
     found: List[Finding] = []
@@ -316,7 +315,7 @@ def _argument(call: ast.Call, position: int, name: str) -> Optional[ast.expr]:
 def _keyword_findings(ctx: FileContext, node: ast.Call) -> List[Finding]:
     # Secrets passed as keyword arguments: ``auth=(user, "pw")``, ``api_key="..."``.
     found: List[Finding] = []
-    sensitive = sensitive_words(ctx.config)
+    sensitive = ctx.config.sensitive_names
     env = None
     for kw in node.keywords:
         if kw.arg is None:
@@ -353,7 +352,7 @@ def _signing_callee(name: str, config: Config) -> bool:
 
 def _secret_keyword(name: str, config: Config) -> bool:
     # The ``keywords=`` test of the call handler (see ``_keyword_findings``).
-    return name == "auth" or is_sensitive(name, sensitive_words(config))
+    return name == "auth" or is_sensitive(name, config.sensitive_names)
 
 
 @RULE.on(ast.Call, names=_signing_callee, keywords=_secret_keyword)
@@ -406,7 +405,7 @@ def _compare_pair(
         if not isinstance(other, ast.Constant):
             continue
         name = value_name(named)
-        if not name or not is_sensitive(name, sensitive_words(ctx.config)):
+        if not name or not is_sensitive(name, ctx.config.sensitive_names):
             continue
         report, literal = _literal(ctx, other, anchor)
         finding = _finding(ctx, report, literal, name, f"compared with `{name}`")
@@ -452,7 +451,7 @@ def _check_defaults(node: ast.arguments, ctx: FileContext) -> Optional[List[Find
     pairs = list(zip(positional[len(positional) - len(defaults) :], defaults))
     pairs += [(a, d) for a, d in zip(node.kwonlyargs, kw_defaults) if d is not None]
     found: Optional[List[Finding]] = None
-    extra = sensitive_words(ctx.config)
+    extra = ctx.config.sensitive_names
     for arg, default in pairs:
         if not isinstance(default, ast.Constant):
             continue
@@ -498,7 +497,7 @@ def _check_constants(node: ast.Module, ctx: FileContext) -> Optional[List[Findin
     # over: a string already reported as bound to a sensitive name (always by a
     # handler of one of its ancestors) is not reported again.
     if not ctx.may_contain_word_part(*_CREDENTIAL_MARKERS) and not (
-        may_hold(ctx, "PRIVATE KEY") and ctx.may_contain("PRIVATE KEY")
+        ctx.may_contain("PRIVATE KEY")
     ):
         return None
     found: Optional[List[Finding]] = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator, List, Optional
 
-from ...analysis.names import is_sensitive, sensitive_words
+from ...analysis.names import is_sensitive
 from ...analysis.secrets import (
     ENV_DEFAULT_KEYWORDS,
     ENV_READ_NAMES,
@@ -160,7 +160,7 @@ def _read_of(ctx: FileContext, node: ast.AST) -> Optional[str]:
 
 def _sensitive(ctx: FileContext, *names: Optional[str]) -> Optional[str]:
     for name in names:
-        if name and is_sensitive(name, sensitive_words(ctx.config)):
+        if name and is_sensitive(name, ctx.config.sensitive_names):
             return name
     return None
 
@@ -265,7 +265,7 @@ def _check_settings(node: ast.ClassDef, ctx: FileContext) -> Iterator[Finding]:
             name, value = stmt.targets[0].id, stmt.value
         else:
             continue
-        if value is None or not is_sensitive(name, sensitive_words(ctx.config)):
+        if value is None or not is_sensitive(name, ctx.config.sensitive_names):
             continue
         default = _field_default(value)
         if default is None:

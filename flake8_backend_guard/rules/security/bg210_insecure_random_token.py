@@ -9,7 +9,6 @@ from ...analysis.names import (
     any_random_sensitive,
     is_random_sensitive,
     is_sensitive,
-    sensitive_words,
     split_name,
 )
 from ...analysis.secrets import assignment_pairs, target_name
@@ -357,7 +356,7 @@ def _reported(ctx: FileContext) -> Set[int]:
 
 
 def _sensitive_name(ctx: FileContext, name: Optional[str]) -> bool:
-    return bool(name) and is_random_sensitive(name, sensitive_words(ctx.config))
+    return bool(name) and is_random_sensitive(name, ctx.config.sensitive_names)
 
 
 # Qualifiers that make ``<qualifier>_key`` a look-up key rather than a secret
@@ -432,7 +431,7 @@ _LOOKUP_KEY_PARTS = frozenset(
 
 def _only_key(ctx: FileContext, name: str) -> bool:
     # Return True when ``name`` is sensitive for BG210 only through ``key``.
-    if is_sensitive(name, sensitive_words(ctx.config)):
+    if is_sensitive(name, ctx.config.sensitive_names):
         return False
     parts = split_name(name)
     return bool(parts) and parts[-1] == "key"
@@ -487,7 +486,7 @@ def _report(
 def _random_binding(name: str, config: Config) -> bool:
     # The ``names=`` test of the assignment and keyword handlers: see
     # ``_sensitive_name``.
-    return is_random_sensitive(name, sensitive_words(config))
+    return is_random_sensitive(name, config.sensitive_names)
 
 
 # The handlers are plain functions (``_report`` is consumed at once, in order):
@@ -532,7 +531,7 @@ def _check_keyword(node: ast.keyword, ctx: FileContext) -> Iterator[Finding]:
 
 @RULE.on(ast.Dict)
 def _check_dict(node: ast.Dict, ctx: FileContext) -> Optional[List[Finding]]:
-    if not any_random_sensitive(string_keys(node), sensitive_words(ctx.config)):
+    if not any_random_sensitive(string_keys(node), ctx.config.sensitive_names):
         return None  # most dicts: no key that calls for a secure random value
     found: List[Finding] = []
     for key, value in zip(node.keys, node.values):

@@ -6,7 +6,7 @@ import ast
 from typing import FrozenSet, List, Optional, Set
 
 from ...analysis.dataflow import reaching_values
-from ...analysis.names import is_sensitive, sensitive_words
+from ...analysis.names import is_sensitive
 from ...analysis.secrets import reach
 from ...context import FileContext
 from ...rule import Example, Finding, Rule
@@ -236,7 +236,7 @@ def _check_call(node: ast.Call, ctx: FileContext) -> Optional[List[Finding]]:
 def _leak(ctx: FileContext, node: ast.Call, label: str) -> Optional[Finding]:
     # The finding for the first argument (or keyword) of a logging call that
     # carries sensitive data.
-    extra = sensitive_words(ctx.config)
+    extra = ctx.config.sensitive_names
     sink = "output" if label == "`print()`" else "log"
     finder = _Finder(ctx, extra)
     args = list(node.args)
