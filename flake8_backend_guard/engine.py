@@ -17,6 +17,8 @@ from __future__ import annotations
 import ast
 import gc
 import io
+import keyword
+import re
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional
 from typing import Sequence, Set, Tuple, Type
 
@@ -218,7 +220,8 @@ class _Tables:
         "leave",
         "enter_keyed",
         "leave_keyed",
-        "fields",
+        "plain",
+        "steps",
         "skip",
         "quiet",
         "dispatch",
@@ -280,7 +283,12 @@ class _Tables:
         # Leaf singletons (Load/Store/Del, operators) are never entered unless a
         # rule asks for them: a third of all nodes, and none has children.
         self.skip = frozenset(t for t in _LEAF_TYPES if t not in wanted)
-        self.fields: Dict[Type[ast.AST], Tuple[str, ...]] = {}
+        # What the walk does with each node class it entered so far: its pusher,
+        # its enter handlers (a list, or the _Keyed of a keyed type, or None) and
+        # its ``special`` flags; ``plain`` holds the pushers of the classes with
+        # neither handlers nor flags (most nodes), looked up first.
+        self.steps: Dict[Type[Any], Tuple[_Pusher, Any, int]] = {}
+        self.plain: Dict[Type[Any], _Pusher] = {}
         if len(self.skip) < len(_LEAF_TYPES):
             self.skip = frozenset()  # a rule wants singletons: visit them all
         # Childless nodes no active rule handles get a parent but are not entered
@@ -301,22 +309,22 @@ class _Tables:
         for node_type in self.leave_keyed:
             self.special[node_type] = self.special.get(node_type, 0) | _LEAVE_KEYED
 
-    def child_fields(self, cls: Type[ast.AST]) -> Tuple[str, ...]:
-        """Return the fields of ``cls`` that may hold nodes the walk enters.
+    def step(self, cls: Type[Any]) -> Tuple[_Pusher, Any, int]:
+        """Return what the walk does with a ``cls`` node (see ``steps``).
 
         Args:
-            cls: An AST node class.
+            cls: The class of a node the walk entered.
 
         Returns:
-            Its field names, without identifiers, numbers and (when skipped) the
-            fields holding only leaf singletons.
+            ``(pusher, enter handlers or None, flags)``, cached per class.
         """
-        fields = self.fields.get(cls)
-        if fields is None:
-            # reversed: the walk pushes the last child first
-            fields = node_fields(cls, singletons=not self.skip)[::-1]
-            self.fields[cls] = fields
-        return fields
+        pusher = _pusher(cls, not self.skip)
+        handlers = self.dispatch.get(cls)
+        flags = self.special.get(cls, 0)
+        found = self.steps[cls] = (pusher, handlers, flags)
+        if handlers is None and not flags and cls is not tuple:
+            self.plain[cls] = pusher
+        return found
 
 
 class Engine:
@@ -478,17 +486,16 @@ class Engine:
         failed: Dict[str, bool] = {}
         leave = tables.leave
         leave_keyed = tables.leave_keyed
-        dispatch = tables.dispatch
-        special = tables.special
         keyed_any = bool(tables.enter_keyed or leave_keyed)
         aliases = ctx.aliases if keyed_any else {}
-        fields_of = tables.fields
-        child_fields = tables.child_fields
+        plain = tables.plain
+        steps = tables.steps
+        new_step = tables.step
         quiet = tables.quiet
+        skip = tables.skip
         parents = ctx.parents
         scopes = ctx.scopes
         scope_types = SCOPE_CLASSES
-        ast_type = ast.AST
         list_type = list
         tuple_type = tuple
         # Stack items: a node to enter, or a tuple (node,) / (node, handlers) to
@@ -497,9 +504,19 @@ class Engine:
         pop = stack.pop
         push = stack.append
         while stack:
-            item = pop()
-            node_type = item.__class__
+            node = pop()
+            node_type = node.__class__
+            # Children go straight onto the stack, last child first, parents
+            # recorded before the handlers run.
+            push_children = plain.get(node_type)
+            if push_children is not None:  # nothing to do but enter the children
+                try:
+                    push_children(node, push, parents, quiet)
+                except AttributeError:  # a node built by hand without all fields
+                    _push_generic(node, stack, parents, quiet, skip)
+                continue
             if node_type is tuple_type:
+                item = node
                 node = item[0]
                 if len(item) == 2:
                     handlers = item[1]  # keyed: looked up when entered
@@ -510,8 +527,10 @@ class Engine:
                 if handlers:
                     _dispatch(handlers, node, ctx, findings, failed)
                 continue
-            node = item
-            flags = special.get(node_type, 0)
+            step = steps.get(node_type)
+            if step is None:
+                step = new_step(node_type)
+            push_children, handlers, flags = step
             if flags:
                 if flags & _IMPORT and scopes:
                     ctx.add_import(node)
@@ -524,24 +543,10 @@ class Engine:
                     leaving = _KEY_OF[node_type](leave_keyed[node_type], node, aliases)
                     if leaving:
                         push((node, leaving))
-            # Children go straight onto the stack, last child first (the fields
-            # are stored in reverse), parents recorded before the handlers run.
-            fields = fields_of.get(node_type)
-            if fields is None:
-                fields = child_fields(node_type)
-            for field_name in fields:
-                value = getattr(node, field_name, None)
-                if value.__class__ is list_type:
-                    for child in reversed(value):
-                        if isinstance(child, ast_type):
-                            parents[child] = node
-                            if child.__class__ not in quiet:
-                                push(child)
-                elif isinstance(value, ast_type):
-                    parents[value] = node
-                    if value.__class__ not in quiet:
-                        push(value)
-            handlers = dispatch.get(node_type)
+            try:
+                push_children(node, push, parents, quiet)
+            except AttributeError:  # a node built by hand without all its fields
+                _push_generic(node, stack, parents, quiet, skip)
             if handlers is not None:
                 if handlers.__class__ is not list_type:  # a keyed node type
                     handlers = _KEY_OF[node_type](handlers, node, aliases)
@@ -551,6 +556,129 @@ class Engine:
                 scopes.append(node)
         findings.sort(key=lambda f: (f.line, f.col, f.code))
         return findings
+
+
+# ---- pushing a node's children -------------------------------------------------
+
+# A pusher pushes the children of one node onto the walk's stack, last child
+# first, and records their parent: ``pusher(node, push, parents, quiet)``.
+_Pusher = Callable[[Any, Callable[[Any], None], Dict[Any, Any], FrozenSet[Any]], None]
+# The node-free field types of the ASDL signature in an AST class's docstring.
+_PLAIN_FIELD_TYPES = frozenset({"identifier", "int", "string", "constant"})
+_SIGNATURE = re.compile(r"\s*\w+\((.*)\)\s*$")
+_PUSHERS: Dict[Tuple[Type[Any], bool], _Pusher] = {}
+
+# The code reading one field, by what the field's ASDL type says it holds.
+_ONE_NODE = """
+    c = node.{name}
+    parents[c] = node
+    if c.__class__ not in quiet:
+        push(c)"""
+_OPTIONAL_NODE = """
+    c = node.{name}
+    if c is not None:
+        parents[c] = node
+        if c.__class__ not in quiet:
+            push(c)"""
+_NODE_LIST = """
+    for c in reversed(node.{name}):
+        if c is not None:
+            parents[c] = node
+            if c.__class__ not in quiet:
+                push(c)"""
+_ANY_VALUE = """
+    v = getattr(node, {name!r}, None)
+    if v.__class__ is list:
+        for c in reversed(v):
+            if isinstance(c, AST):
+                parents[c] = node
+                if c.__class__ not in quiet:
+                    push(c)
+    elif isinstance(v, AST):
+        parents[v] = node
+        if v.__class__ not in quiet:
+            push(v)"""
+
+
+def _field_kinds(cls: Type[Any]) -> Dict[str, str]:
+    # Field name -> its ASDL type (``expr``, ``stmt*``, ``expr?``...), read off
+    # the signature that is the first line of an AST class's docstring
+    # (``BinOp(expr left, operator op, expr right)``); empty when there is none.
+    doc = (getattr(cls, "__doc__", None) or "").strip().split("\n", 1)[0]
+    match = _SIGNATURE.match(doc)
+    kinds: Dict[str, str] = {}
+    if match:
+        for part in match.group(1).split(","):
+            kind, _, name = part.strip().rpartition(" ")
+            if kind and name.isidentifier():
+                kinds[name] = kind
+    return kinds
+
+
+def _pusher(cls: Type[Any], singletons: bool, typed: bool = True) -> _Pusher:
+    """Return a function pushing the children of a ``cls`` node (cached).
+
+    The function is generated for the class, one plain attribute read per field
+    that may hold nodes, in reverse field order: several times cheaper than a loop
+    over the field names with ``getattr`` and a type test per value, and the walk
+    runs it for every node it enters. A field's ASDL type (from the class's
+    docstring) says whether it holds one node, an optional node or a list; a field
+    of unknown type is read as the generic loop would.
+
+    Args:
+        cls: A node class (anything else gets a pusher that pushes nothing).
+        singletons: Whether expression contexts and operators are walked.
+        typed: Use the ASDL types (False: read every field generically, as for a
+            node built by hand without all its fields).
+
+    Returns:
+        The pusher.
+    """
+    key = (cls, singletons) if typed else (cls, singletons, False)
+    found = _PUSHERS.get(key)  # type: ignore[call-overload]
+    if found is not None:
+        return found
+    kinds = _field_kinds(cls) if typed else {}
+    fields = node_fields(cls, singletons) if issubclass(cls, ast.AST) else ()
+    code = []
+    for name in reversed(fields):
+        if not name.isidentifier() or keyword.iskeyword(name):
+            continue  # not an AST field (cannot be read as an attribute)
+        kind = kinds.get(name)
+        if kind is None:
+            template = _ANY_VALUE
+        elif kind.rstrip("*?") in _PLAIN_FIELD_TYPES:
+            continue  # an identifier, number, string or constant
+        elif kind.endswith("*"):
+            template = _NODE_LIST
+        elif kind.endswith("?"):
+            template = _OPTIONAL_NODE
+        else:
+            template = _ONE_NODE
+        code.append(template.format(name=name))
+    source = "def push_children(node, push, parents, quiet):" + (
+        "".join(code) or "\n    pass"
+    )
+    namespace: Dict[str, Any] = {"AST": ast.AST}
+    exec(compile(source, f"<pusher of {cls.__name__}>", "exec"), namespace)
+    found = _PUSHERS[key] = namespace["push_children"]  # type: ignore[index]
+    return found  # type: ignore[no-any-return]
+
+
+def _push_generic(
+    node: Any,
+    stack: List[Any],
+    parents: Dict[Any, Any],
+    quiet: FrozenSet[Any],
+    skip: FrozenSet[Any],
+) -> None:
+    # Push the children of a node whose typed pusher failed half-way (a field
+    # missing): take back what it pushed, then read every field generically.
+    while stack and stack[-1].__class__ is not tuple:
+        if parents.get(stack[-1]) is not node:
+            break
+        stack.pop()
+    _pusher(node.__class__, not skip, typed=False)(node, stack.append, parents, quiet)
 
 
 def _word_bytes(word: str) -> Optional[bytes]:

@@ -215,3 +215,99 @@ def test_may_contain_consults_the_word_index_when_the_engine_built_it() -> None:
     assert ctx.may_contain("BEGIN KEY") is False  # "begin" is in no word
     assert ctx.may_contain("KEY =") is True
     assert ctx.may_contain("Key") is False  # case-sensitive in the text
+
+
+_WALK_SAMPLE = '''
+import os, sys as system
+from . import sibling
+@decorator(arg=1)
+async def handler(a, /, b: int = 2, *args, c, d=None, **kw) -> "Result":
+    """Doc."""
+    global counter
+    x = {1: 2, **kw}
+    y = [i async for i in aiter() if i] + [*args]
+    z = lambda q, *, r=1: (yield from q) if r else f"{q!r:>{r}}"
+    async with open(a) as f, lock:
+        del x[1:2:3], y
+    try:
+        pass
+    except (ValueError, TypeError) as err:
+        raise RuntimeError(err) from None
+    else:
+        assert b, "message"
+    finally:
+        return not -a < b <= c is not d
+    match command:
+        case {"k": [1, *rest]} | Point(x=0, y=_) as p if p:
+            pass
+        case None | True:
+            nonlocal_name = ...
+    while (n := next(it)):
+        break
+    for i, (j, k) in enumerate(pairs):
+        continue
+    else:
+        print(*args, sep="")
+class Model(Base, metaclass=Meta):
+    field: int = 0
+    items = {k: v for k, v in {}.items()}
+    s = {e for e in ()}
+    g = (e for e in ())
+    def m(self): return self[0], self.attr, ~a ** b @ c
+'''
+
+
+def _reference_parents(tree: ast.AST) -> dict:
+    # What the walk must link: every child node from ast.iter_child_nodes, but
+    # expression contexts and operators (which it skips unless a rule wants them).
+    singletons = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+    parents = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, singletons):
+                parents[child] = node
+    return parents
+
+
+def test_the_walk_links_every_node_to_its_parent() -> None:
+    """The walk records the parent of every node ``ast.walk`` reaches."""
+    # The walk pushes children with code generated per node class from the
+    # classes' ASDL signatures: it must reach exactly the nodes ast.walk reaches.
+    tree = ast.parse(_WALK_SAMPLE)
+    ctx = FileContext(tree, "sample.py", _WALK_SAMPLE.splitlines(True))
+    Engine([])._walk(ctx)
+    expected = _reference_parents(tree)
+    assert ctx.parents.keys() == expected.keys()
+    assert all(ctx.parents[child] is parent for child, parent in expected.items())
+
+
+def test_a_node_built_by_hand_without_its_fields_is_walked_generically() -> None:
+    """A node missing a field is walked as the generic loop would, once."""
+    # A node built without one of its list fields has no attribute for it: the
+    # generated pusher fails half-way, and the walk takes back what it
+    # pushed and reads the fields one by one (no duplicate, nothing lost).
+    inner = ast.Call(func=ast.Name(id="eval", ctx=ast.Load()), args=[], keywords=[])
+    call = ast.Call(func=ast.Name(id="f", ctx=ast.Load()), args=[inner])  # no keywords
+    if "keywords" in vars(call):
+        del call.keywords  # Python 3.13+ fills in omitted list fields
+    ret = ast.Return()  # ``value`` may be a class-level default only
+    # ``left`` missing: its pusher has pushed ``right`` when it fails
+    later = ast.Call(func=ast.Name(id="h", ctx=ast.Load()), args=[], keywords=[])
+    binop = ast.BinOp(op=ast.Add(), right=later)
+    func = ast.FunctionDef(
+        name="g",
+        args=ast.arguments(
+            posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]
+        ),
+        body=[ast.Expr(value=call), ast.Expr(value=binop), ret],
+        decorator_list=[],
+    )
+    tree = ast.Module(body=[func], type_ignores=[])
+    ast.fix_missing_locations(tree)
+    seen: List[ast.AST] = []
+    rule = _make_rule("BG398", (ast.Call,), lambda node, ctx: seen.append(node))
+    ctx = FileContext(tree, "hand.py", None)
+    Engine([rule])._walk(ctx)
+    assert seen == [call, inner, later]
+    assert ctx.parents[inner] is call and ctx.parents[call.func] is call
+    assert ctx.parents[later] is binop
