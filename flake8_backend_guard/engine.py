@@ -62,6 +62,8 @@ _CHILDLESS = NO_CHILD_CLASSES | {
 }
 
 
+# Keyed node types whose handlers may be left out of a file's tables (``absent``).
+_GATED_KEYED_TYPES = _CHILDLESS | {ast.Attribute}
 _IMPORT_CLASSES = frozenset((ast.Import, ast.ImportFrom))
 # What the walk does with a node type besides dispatching it (``_Tables.special``).
 _IMPORT = 1  # record the import (inside a def or class)
@@ -124,35 +126,23 @@ class _Keyed:
         "entries",
         "by_key",
         "by_keywords",
-        "parent",
-        "keep",
         "unkeyed",
         "names",
         "keywords",
     )
 
-    def __init__(
-        self, entries: List[_Entry], config: Config, parent: Optional[_Keyed] = None
-    ) -> None:
+    def __init__(self, entries: List[_Entry], config: Config) -> None:
         """Hold the entries of one node type.
 
         Args:
             entries: (rule, handler, names or None, keyword names or None) in
                 registration order.
             config: The options handed to ``names=`` predicates.
-            parent: The same node type's table with every enabled rule (whose
-                entries include these): its per-name lists are filtered instead
-                of matching every name again, so that the many per-file tables
-                share one memo of name matches.
         """
         self.entries = entries
         self.by_key: Dict[Any, HandlerList] = {}
         # Some handler is keyed on a call's keyword arguments too.
         self.by_keywords = any(kw is not None for _r, _f, _k, kw in entries)
-        self.parent = parent
-        if parent is not None:  # names are matched by the parent
-            self.keep = frozenset((rule.code, func) for rule, func, _k, _kw in entries)
-            return
         self.unkeyed = frozenset(
             index
             for index, (_rule, _func, keys, keyword_keys) in enumerate(entries)
@@ -186,14 +176,7 @@ class _Keyed:
         found = self.by_key.get(memo_key)
         if found is not None:
             return found
-        if self.parent is not None:
-            keep = self.keep
-            found = [
-                pair
-                for pair in self.parent.lookup(key, alias_key, keywords)
-                if (pair[0].code, pair[1]) in keep
-            ]
-        elif key is _ANY_NAME:
+        if key is _ANY_NAME:
             found = [(rule, func) for rule, func, _k, _kw in self.entries]
         else:
             chosen = self.unkeyed
@@ -226,6 +209,7 @@ class _Tables:
         "quiet",
         "dispatch",
         "special",
+        "inactive",
     )
 
     def __init__(
@@ -243,11 +227,17 @@ class _Tables:
             gating: Honour handler keys (False: every handler sees every node).
             config: The options handed to ``names=`` predicates.
             absent: Keyed handlers left out: none of their names is in the file.
-            parent: The tables with every enabled rule, whose keyed memos these
-                tables share (None: these are those tables).
+            parent: The tables with every enabled rule (None: these are those
+                tables). Its keyed node types are shared, with their memos of
+                per-name handler lists, instead of being matched again per set of
+                active rules; the walk skips the handlers of the rules these
+                tables leave out (``inactive``) when a shared list holds some.
         """
         enter: Dict[Type[ast.AST], List[_Entry]] = {}
         leave: Dict[Type[ast.AST], List[_Entry]] = {}
+        # Node types some of whose handlers are left out as absent: not shared
+        # (an assignment of several targets reaches every keyed handler).
+        thinned = {node_type for node_type, _func in absent}
         for rule in rules:
             for table, source in (
                 (enter, rule.handlers),
@@ -276,9 +266,21 @@ class _Tables:
             for node_type, entries in table.items():
                 if any(keys is not None for _r, _f, keys, _kw in entries):
                     shared = parents.get(node_type) if parents else None
-                    keyed[node_type] = _Keyed(entries, config, shared)
+                    if shared is None or node_type in thinned:
+                        shared = _Keyed(entries, config)
+                    keyed[node_type] = shared
                 else:
                     plain[node_type] = [(rule, func) for rule, func, _k, _kw in entries]
+        # The codes of the parent's rules that are not active here, as the walk's
+        # initial ``failed`` (a shared keyed list may hold their handlers).
+        self.inactive: Dict[str, bool] = {}
+        if parent is not None:
+            codes = {rule.code for rule in rules}
+            for lists in (parent.enter_keyed, parent.leave_keyed):
+                for shared_keyed in lists.values():
+                    for rule, _f, _k, _kw in shared_keyed.entries:
+                        if rule.code not in codes:
+                            self.inactive[rule.code] = True
         wanted = set(enter) | set(leave)
         # Leaf singletons (Load/Store/Del, operators) are never entered unless a
         # rule asks for them: a third of all nodes, and none has children.
@@ -353,17 +355,18 @@ class Engine:
             for rule in self.rules
             if rule.requires and gating
         ]
-        # Keyed handlers of childless node types (names) with a fixed set of names:
-        # left out of a file's tables when none of the names is one of the file's
-        # words, so that the walk need not enter the file's names at all. (Other
+        # Keyed handlers of names and attribute reads (the commonest nodes) with a
+        # fixed set of names: left out of a file's tables when none of the names
+        # is one of the file's words, so that the walk need not enter the file's
+        # names at all, nor look up a handler list per attribute read. (Other
         # keyed handlers are not called for absent names anyway, and leaving them
-        # out would only multiply the tables and their cold per-name memos.)
+        # out would only multiply the tables.)
         self._keyed_gates: List[Tuple[str, Tuple[Type[ast.AST], Handler], Any]] = []
         if gating:
             for rule in self.rules:
                 keyed = set(rule.handler_keys) | set(rule.handler_keywords)
                 for key in keyed:
-                    if key[0] not in _CHILDLESS:
+                    if key[0] not in _GATED_KEYED_TYPES:
                         continue
                     words = _name_words(
                         rule.handler_keys.get(key), rule.handler_keywords.get(key)
@@ -483,7 +486,9 @@ class Engine:
         active, absent, ctx.words, ctx.word_index = self._plan(ctx.text)
         tables = self._tables_for(active, absent)
         findings: List[Finding] = []
-        failed: Dict[str, bool] = {}
+        # Rules whose handlers are skipped: those that failed, and the inactive
+        # ones whose handlers a shared keyed list holds.
+        failed: Dict[str, bool] = dict(tables.inactive) if tables.inactive else {}
         leave = tables.leave
         leave_keyed = tables.leave_keyed
         keyed_any = bool(tables.enter_keyed or leave_keyed)

@@ -302,3 +302,33 @@ def test_keyed_registration_is_validated(scratch_registry: None) -> None:
         rule.on(ast.Call, names="system")
     with pytest.raises(RuleDeclarationError):
         _rule("BG395", requires="word")
+
+
+def test_shared_keyed_lists_skip_the_rules_a_file_leaves_out(
+    scratch_registry: None,
+) -> None:
+    """A keyed list shared by all files never calls a rule gated out of a file."""
+    gated_out = _rule("BG396", requires=("needle",))
+    always = _rule("BG397")
+    seen: List[str] = []
+
+    @gated_out.on(ast.Call, names={"run"})
+    def _gated_call(node: ast.Call, ctx: object) -> None:
+        seen.append("BG396 " + ast.unparse(node))
+
+    @always.on(ast.Call, names={"run"})
+    def _call(node: ast.Call, ctx: object) -> None:
+        seen.append("BG397 " + ast.unparse(node))
+
+    engine = Engine([gated_out, always])
+    for source in ("run(needle)\n", "run(x)\n", "run(needle)\nrun(y)\n"):
+        engine.check(ast.parse(source), "a.py", source.splitlines(True))
+    assert seen == [
+        "BG396 run(needle)",
+        "BG397 run(needle)",
+        "BG397 run(x)",
+        "BG396 run(needle)",
+        "BG397 run(needle)",
+        "BG396 run(y)",
+        "BG397 run(y)",
+    ]
