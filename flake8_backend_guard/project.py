@@ -79,14 +79,17 @@ def relative_module(info: ModuleInfo, target: str) -> str:
 
 
 def _runtime_module_imports(body: Sequence[ast.stmt]) -> List[ast.stmt]:
-    """Return module-level imports, skipping ``if TYPE_CHECKING:`` bodies.
+    """Return the module-level imports that run when the module is imported.
 
     Args:
         body: The statements of a module body.
 
     Returns:
-        The import statements in source order, including those nested in ``if``
-        (its ``else`` only under ``TYPE_CHECKING``), ``with`` and ``try`` blocks.
+        The import statements in source order, including those nested in ``if``,
+        ``with`` and ``try`` blocks; the bodies of ``if TYPE_CHECKING:`` (true only
+        for a type checker) and ``if __name__ == "__main__":`` (true only when the
+        file is run as a script, never when it is imported) are left out, their
+        ``else`` blocks are not.
     """
     result: List[ast.stmt] = []
     stack = list(reversed(body))
@@ -95,9 +98,38 @@ def _runtime_module_imports(body: Sequence[ast.stmt]) -> List[ast.stmt]:
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             result.append(stmt)
             continue
+        if isinstance(stmt, ast.If) and _is_main_test(stmt.test):
+            stack.extend(reversed(stmt.orelse))
+            continue
         children = nested_statements(stmt, skip_type_checking=True)
         stack.extend(reversed(children))
     return result
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    """Return True for the test ``__name__ == "__main__"`` (either way round).
+
+    Args:
+        test: The test expression of an ``if`` statement.
+
+    Returns:
+        Whether the block runs only when the file is run as a script.
+    """
+    if not (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Eq)
+    ):
+        return False
+    left, right = test.left, test.comparators[0]
+    if isinstance(right, ast.Name):
+        left, right = right, left
+    return (
+        isinstance(left, ast.Name)
+        and left.id == "__name__"
+        and isinstance(right, ast.Constant)
+        and right.value == "__main__"
+    )
 
 
 Edge = Tuple[str, ast.stmt]
@@ -539,6 +571,11 @@ _CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 # string, bracket or comment (``case``/``else``/... clauses are told apart later).
 _TOP_LEVEL_LINE_RE = re.compile(r"^[^ \t\f\r\n#)\]}\\\"']", re.MULTILINE)
 _SCOPE_START_RE = re.compile(r"(?:async[ \t]+def|def|class)\b|@")
+# ``if __name__ == "__main__":`` on one top-level line, as ``_is_main_test`` accepts it.
+_MAIN_BLOCK_RE = re.compile(
+    r"if[ \t]+(?:__name__[ \t]*==[ \t]*(['\"])__main__\1"
+    r"|(['\"])__main__\2[ \t]*==[ \t]*__name__)[ \t]*:"
+)
 
 
 def _imports_prefix(text: str) -> int:
@@ -546,11 +583,13 @@ def _imports_prefix(text: str) -> int:
 
     Only imports that run when the module is imported count (see
     ``_runtime_module_imports``): those in a top-level ``def`` or ``class`` (the
-    top-level line above them starts with ``def``, ``class`` or a decorator) do
-    not, so the prefix ends where the first top-level statement after the last
-    other ``import`` word starts. If that is not a statement boundary after all (a
-    line of a string), the prefix does not parse and the caller parses the whole
-    text; a word in a string or comment only makes the prefix longer.
+    top-level line above them starts with ``def``, ``class`` or a decorator) and
+    those in the body of a top-level ``if __name__ == "__main__":`` (the line above
+    them is that ``if``, not one of its clauses) do not, so the prefix ends where
+    the first top-level statement after the last other ``import`` word starts.
+    If that is not a statement boundary after all (a line of a string), the
+    prefix does not parse and the caller parses the whole text; a word in a
+    string or comment only makes the prefix longer.
 
     Args:
         text: The source text.
@@ -564,6 +603,9 @@ def _imports_prefix(text: str) -> int:
         line_start = text.rfind("\n", 0, found) + 1
         # the nearest top-level line at or above the word's line
         index = bisect_right(tops, line_start) - 1
+        if index >= 0 and _MAIN_BLOCK_RE.match(text, tops[index]):
+            found = text.rfind("import", 0, line_start) if line_start else -1
+            continue  # the script-only block of ``if __name__ == "__main__":``
         while index >= 0 and _CLAUSE_RE.match(text, tops[index]):
             index -= 1  # ``else:``/``except:`` belong to the statement above
         if index < 0 or not _SCOPE_START_RE.match(text, tops[index]):

@@ -122,6 +122,11 @@ class Model:
         ("def f(): import zlib\n", "import os"),
         ("x = 1; import gzip\n", "import gzip"),
         ("async def g():\n    import asyncio\n", "import os"),
+        # the script-only block does not run when the module is imported
+        ('if __name__ == "__main__":\n    import argparse\n', "import os"),
+        ("if '__main__' == __name__: import argparse\n", "import os"),
+        # ... but its ``else`` block does
+        ('if __name__ == "__main__":\n    pass\nelse:\n    import atexit\n', "import atexit"),
     ],
 )
 def test_imports_prefix_stops_after_the_last_import_that_runs_at_import_time(
@@ -135,6 +140,32 @@ def test_imports_prefix_stops_after_the_last_import_that_runs_at_import_time(
     whole = project._runtime_module_imports(ast.parse(text).body)
     part = project._runtime_module_imports(ast.parse(prefix).body)
     assert [_dump(n) for n in whole] == [_dump(n) for n in part]
+
+
+@pytest.mark.parametrize(
+    "closing, cycle",
+    [
+        ('if __name__ == "__main__":\n    from pkg import a\n', False),
+        ('if "__main__" == __name__:\n    from pkg import a\n', False),
+        ('if __name__ == "__main__":\n    pass\nelse:\n    from pkg import a\n', True),
+        ('if __name__ != "__main__":\n    from pkg import a\n', True),
+        ('if __name__ == "__main__" or DEBUG:\n    from pkg import a\n', True),
+        ("from pkg import a\n", True),
+    ],
+)
+def test_a_script_only_import_closes_no_cycle(
+    tmp_path: Path, closing: str, cycle: bool
+) -> None:
+    """An import in the ``if __name__ == "__main__":`` body never runs when the
+    module is imported, so it is no edge of an import cycle."""
+    write_tree(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "from pkg import b\n\nX = 1\n",
+        "pkg/b.py": "Y = 2\n\n\n" + closing + "\nZ = 3\n",
+    })
+    assert bool(_bg105(tmp_path / "pkg" / "a.py")) is cycle
+    project.clear_caches()
+    assert bool(_bg105(tmp_path / "pkg" / "b.py")) is cycle
 
 
 def test_imports_prefix_is_empty_when_every_import_is_in_a_def() -> None:

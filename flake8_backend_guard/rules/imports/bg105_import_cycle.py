@@ -21,8 +21,8 @@ RULE = Rule(
         "cannot import name ... (most likely due to a circular import)` or leaves "
         "half-initialised modules. Cycles also couple layers that should be "
         "independent (routes and models, services and the app factory). Imports "
-        "inside functions and under `if TYPE_CHECKING:` do not run at import time "
-        "and do not count."
+        "inside functions, under `if TYPE_CHECKING:` and in the body of "
+        '`if __name__ == "__main__":` do not run at import time and do not count.'
     ),
     bad=Example(
         "from .b import helper\n\n\ndef run():\n    return helper()\n",
