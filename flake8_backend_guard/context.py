@@ -293,6 +293,17 @@ class FileContext:
 
     # ---- names and imports --------------------------------------------------------
     @property
+    def module_statements(self) -> List[ast.stmt]:
+        """Return :func:`module_level_statements` of the file (computed once).
+
+        The list is shared: callers must not change it.
+        """
+        return self.cached(
+            ("context", "module-statements"),
+            lambda: _module_level_statements(self.tree.body),
+        )
+
+    @property
     def aliases(self) -> Dict[str, str]:
         """Return local name -> qualified name for the imports seen so far.
 
@@ -301,7 +312,7 @@ class FileContext:
         """
         if self._aliases is None:
             self._aliases = {}
-            for stmt in _module_level_statements(self.tree.body):
+            for stmt in self.module_statements:
                 if isinstance(stmt, (ast.Import, ast.ImportFrom)):
                     self.add_import(stmt)
         return self._aliases
@@ -375,7 +386,9 @@ class FileContext:
     @property
     def module_constants(self) -> Dict[str, ast.expr]:
         """Return module-level names bound exactly once, mapped to their value."""
-        return self.cached("module_constants", lambda: _module_constants(self.tree))
+        return self.cached(
+            "module_constants", lambda: _module_constants(self.module_statements)
+        )
 
 
 # Fields that never hold a node, whatever the class (identifiers, numbers, kinds).
@@ -735,10 +748,10 @@ def module_level_statements(tree: ast.Module) -> List[ast.stmt]:
     return _module_level_statements(tree.body)
 
 
-def _module_constants(tree: ast.Module) -> Dict[str, ast.expr]:
+def _module_constants(statements: Sequence[ast.stmt]) -> Dict[str, ast.expr]:
     counts: Dict[str, int] = {}
     values: Dict[str, ast.expr] = {}
-    for stmt in _module_level_statements(tree.body):
+    for stmt in statements:
         targets: List[Tuple[ast.expr, Optional[ast.expr]]] = []
         if isinstance(stmt, ast.Assign):
             targets = [(t, stmt.value) for t in stmt.targets]

@@ -827,3 +827,25 @@ def test_shown_paths_are_display_paths(cwd: str, monkeypatch: pytest.MonkeyPatch
     ):
         assert shown(path) == display_path(path)
         assert shown(path) == display_path(path)  # memoised
+
+
+@pytest.mark.parametrize(
+    "command, script",
+    [
+        ("python src/main.py", "src/main.py"),
+        ('py"thon" src/main.py', "src/main.py"),  # quotes glue the program's name
+        ("'pyth'on3 ./app/run.py --reload", "./app/run.py"),
+        ('py\\thon app/main.py', "app/main.py"),
+        ("sh -c 'uvicorn src/main.py'", "src/main.py"),
+        ('echo "see docs/conf.py" now', None),  # quoted, but no program at all
+        ("'pytest' tests/test_x.py", None),
+        ("python -m src.main", None),
+    ],
+)
+def test_script_in_command_sees_quoted_program_names(
+    command: str, script: object
+) -> None:
+    """Quotes and backslashes inside a program's name do not hide it."""
+    from flake8_backend_guard.analysis.commands import script_in_command
+
+    assert script_in_command(command) == script

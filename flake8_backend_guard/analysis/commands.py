@@ -158,10 +158,14 @@ def script_in_command(command: str) -> Optional[str]:
         The first script path run by file path (see :func:`script_in_argv`), or
         None.
     """
-    if not any(part in command for part in _PROGRAM_PARTS) and not any(
-        char in command for char in "'\"\\"
-    ):
-        return None  # no word can name a Python interpreter or a server
+    if not any(part in command for part in _PROGRAM_PARTS):
+        if not any(char in command for char in "'\"\\"):
+            return None  # no word can name a Python interpreter or a server
+        # Quotes and backslashes only glue pieces of a word together (``py"thon"``):
+        # a word naming a program is written whole once they are taken out.
+        bare = command.replace("'", "").replace('"', "").replace("\\", "")
+        if not any(part in bare for part in _PROGRAM_PARTS):
+            return None
     for argv in split_command(command):
         if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in ("sh", "bash") and argv[1] == "-c":
             found = script_in_command(argv[2])

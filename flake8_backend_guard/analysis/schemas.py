@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
-from ..context import FileContext, module_level_statements
+from ..context import FileContext
 from .names import PASSWORD_WORDS, split_name
 from .values import UNKNOWN, const_value
 from .web import is_route_handler, routes
@@ -544,7 +544,7 @@ def _build(ctx: FileContext) -> SchemaModel:
     model = SchemaModel()
     # schema classes live at module level (also under if/try blocks)
     class_defs = [
-        n for n in module_level_statements(ctx.tree) if isinstance(n, ast.ClassDef)
+        n for n in ctx.module_statements if isinstance(n, ast.ClassDef)
     ]
     for node in class_defs:
         kinds = []

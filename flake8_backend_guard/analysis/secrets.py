@@ -674,7 +674,7 @@ def _config_reader_names(ctx: FileContext) -> FrozenSet[str]:
         names: Set[str] = set()
         if not has_word(ctx, *_CONFIG_FACTORY_MODULES):
             return frozenset()  # no factory can be named in the file
-        for stmt in module_level_statements(ctx.tree):
+        for stmt in ctx.module_statements:
             if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
                 if ctx.call_name(stmt.value) in _CONFIG_FACTORIES:
                     for target in stmt.targets:

@@ -1116,7 +1116,7 @@ def _view_class_paths(ctx: FileContext) -> Dict[str, List[Optional[str]]]:
 
     def compute() -> Dict[str, List[Optional[str]]]:
         table: Dict[str, List[Optional[str]]] = {}
-        for node in _module_statements(ctx):
+        for node in ctx.module_statements:
             if isinstance(node, ast.ClassDef):
                 _add_view_class(ctx, node, table)
         if not has_word(ctx, "add_resource", "add_url_rule"):
@@ -1137,14 +1137,6 @@ def _view_class_paths(ctx: FileContext) -> Dict[str, List[Optional[str]]]:
         return table
 
     return ctx.cached(("web", "view-classes"), compute)
-
-
-def _module_statements(ctx: FileContext) -> List[ast.stmt]:
-    from ..context import module_level_statements
-
-    return ctx.cached(
-        ("web", "module-statements"), lambda: module_level_statements(ctx.tree)
-    )
 
 
 def _add_view_class(

@@ -8,7 +8,7 @@ from typing import Any, Iterator, List, Optional, Set
 
 from ...analysis.values import UNKNOWN, const_value
 from ...analysis.web import has_word
-from ...context import FileContext, module_level_statements
+from ...context import FileContext
 from ...options import Config
 from ...rule import Example, Finding, Rule
 
@@ -330,7 +330,7 @@ def _is_config_module(ctx: FileContext) -> bool:
         # Flask's ``app.config.from_object(__name__)`` loads this module's names
         if not has_word(ctx, "from_object"):
             return False
-        for stmt in module_level_statements(ctx.tree):
+        for stmt in ctx.module_statements:
             for sub in ast.walk(stmt):
                 if (
                     isinstance(sub, ast.Call)
