@@ -195,6 +195,34 @@ class _Keyed:
         return found
 
 
+_RuleEntries = List[Tuple[bool, Type[ast.AST], _Entry]]
+
+
+def _entries(rule: Rule, gating: bool) -> _RuleEntries:
+    """Return ``(leave?, node type, entry)`` for each handler of ``rule``.
+
+    Args:
+        rule: A declared rule.
+        gating: Whether the entries carry the handlers' keys.
+
+    Returns:
+        The entries, enter handlers first, in registration order.
+    """
+    found: _RuleEntries = []
+    for leaving, source in ((False, rule.handlers), (True, rule.leave_handlers)):
+        for node_type, funcs in source.items():
+            for func in funcs:
+                entry: _Entry = (rule, func, None, None)
+                if gating:
+                    keys = rule.handler_keys.get((node_type, func))
+                    keyword_keys = rule.handler_keywords.get((node_type, func))
+                    if keyword_keys is not None and keys is None:
+                        keys = _EMPTY  # keyed on its keywords only
+                    entry = (rule, func, keys, keyword_keys)
+                found.append((leaving, node_type, entry))
+    return found
+
+
 class _Tables:
     """Dispatch tables for one set of active rules."""
 
@@ -209,13 +237,11 @@ class _Tables:
         "quiet",
         "dispatch",
         "special",
-        "inactive",
     )
 
     def __init__(
         self,
-        rules: Sequence[Rule],
-        gating: bool,
+        rules: Sequence[_RuleEntries],
         config: Config,
         absent: FrozenSet[Tuple[Type[ast.AST], Handler]] = frozenset(),
         parent: Optional[_Tables] = None,
@@ -223,38 +249,26 @@ class _Tables:
         """Build the tables.
 
         Args:
-            rules: The active rules.
-            gating: Honour handler keys (False: every handler sees every node).
+            rules: The entries of each active rule (see ``_entries``).
             config: The options handed to ``names=`` predicates.
             absent: Keyed handlers left out: none of their names is in the file.
             parent: The tables with every enabled rule (None: these are those
                 tables). Its keyed node types are shared, with their memos of
                 per-name handler lists, instead of being matched again per set of
-                active rules; the walk skips the handlers of the rules these
-                tables leave out (``inactive``) when a shared list holds some.
+                active rules; the walk skips the handlers of the rules a file
+                leaves out when a shared list holds some (see
+                ``Engine._inactive``).
         """
         enter: Dict[Type[ast.AST], List[_Entry]] = {}
         leave: Dict[Type[ast.AST], List[_Entry]] = {}
         # Node types some of whose handlers are left out as absent: not shared
         # (an assignment of several targets reaches every keyed handler).
         thinned = {node_type for node_type, _func in absent}
-        for rule in rules:
-            for table, source in (
-                (enter, rule.handlers),
-                (leave, rule.leave_handlers),
-            ):
-                for node_type, funcs in source.items():
-                    for func in funcs:
-                        if (node_type, func) in absent:
-                            continue
-                        entry: _Entry = (rule, func, None, None)
-                        if gating:
-                            keys = rule.handler_keys.get((node_type, func))
-                            keyword_keys = rule.handler_keywords.get((node_type, func))
-                            if keyword_keys is not None and keys is None:
-                                keys = _EMPTY  # keyed on its keywords only
-                            entry = (rule, func, keys, keyword_keys)
-                        table.setdefault(node_type, []).append(entry)
+        for rule_entries in rules:
+            for leaving, node_type, entry in rule_entries:
+                if absent and (node_type, entry[1]) in absent:
+                    continue
+                (leave if leaving else enter).setdefault(node_type, []).append(entry)
         self.enter: DispatchTable = {}
         self.leave: DispatchTable = {}
         self.enter_keyed: Dict[Type[ast.AST], _Keyed] = {}
@@ -271,16 +285,6 @@ class _Tables:
                     keyed[node_type] = shared
                 else:
                     plain[node_type] = [(rule, func) for rule, func, _k, _kw in entries]
-        # The codes of the parent's rules that are not active here, as the walk's
-        # initial ``failed`` (a shared keyed list may hold their handlers).
-        self.inactive: Dict[str, bool] = {}
-        if parent is not None:
-            codes = {rule.code for rule in rules}
-            for lists in (parent.enter_keyed, parent.leave_keyed):
-                for shared_keyed in lists.values():
-                    for rule, _f, _k, _kw in shared_keyed.entries:
-                        if rule.code not in codes:
-                            self.inactive[rule.code] = True
         wanted = set(enter) | set(leave)
         # Leaf singletons (Load/Store/Del, operators) are never entered unless a
         # rule asks for them: a third of all nodes, and none has children.
@@ -373,21 +377,79 @@ class Engine:
                     )
                     if words is not None:
                         self._keyed_gates.append((rule.code, key, words))
+        self._entries = {rule.code: _entries(rule, gating) for rule in self.rules}
         self._tables: Dict[Any, _Tables] = {}
+        # The tables of each (active rules, absent handlers) of a file so far,
+        # and what the walk skips in shared keyed lists for each active set.
+        self._planned: Dict[Any, _Tables] = {}
+        self._inactive_of: Dict[FrozenSet[str], Dict[str, bool]] = {}
         self._all_codes = frozenset(rule.code for rule in self.rules)
         self._all_tables: Optional[_Tables] = None
-        all_tables = self._all_tables = self._tables_for(self._all_codes, _EMPTY)
+        self._shared_only: FrozenSet[str] = _EMPTY
+        all_tables = self._all_tables = _Tables(
+            [self._entries[rule.code] for rule in self.rules], config
+        )
+        # Rules that are in a file's keyed lists only (their handlers are all on
+        # keyed node types that an always-active rule handles too, never dropped
+        # as absent): whether they are active changes no table, only what the
+        # walk skips, so they are left out of the tables' key (fewer tables).
+        always = [rule for rule in self.rules if not rule.requires]
+        shared_only = set()
+        for rule in self.rules:
+            if rule.requires and all(
+                (all_tables.leave_keyed if leaving else all_tables.enter_keyed).get(
+                    node_type
+                )
+                is not None
+                and node_type not in _GATED_KEYED_TYPES
+                and any(
+                    node_type in (other.leave_handlers if leaving else other.handlers)
+                    for other in always
+                )
+                for leaving, node_type, _entry in self._entries[rule.code]
+            ):
+                shared_only.add(rule.code)
+        self._shared_only = frozenset(shared_only)
+        self._keyed_codes = frozenset(
+            entry[0].code
+            for keyed in (all_tables.enter_keyed, all_tables.leave_keyed)
+            for shared in keyed.values()
+            for entry in shared.entries
+        )
         # The tables with every enabled rule active (kept for introspection).
         self.enter = all_tables.enter
         self.leave = all_tables.leave
 
     def _tables_for(self, active: FrozenSet[str], absent: FrozenSet[Any]) -> _Tables:
-        tables = self._tables.get((active, absent))
+        tables = self._planned.get((active, absent))
         if tables is None:
-            rules = [rule for rule in self.rules if rule.code in active]
-            tables = _Tables(rules, self.gating, self.config, absent, self._all_tables)
-            self._tables[(active, absent)] = tables
+            key = (active.difference(self._shared_only), absent)
+            tables = self._tables.get(key)
+            if tables is None:
+                rules = [
+                    self._entries[rule.code]
+                    for rule in self.rules
+                    if rule.code in key[0]
+                ]
+                tables = _Tables(rules, self.config, absent, self._all_tables)
+                self._tables[key] = tables
+            self._planned[(active, absent)] = tables
         return tables
+
+    def _inactive(self, active: FrozenSet[str]) -> Dict[str, bool]:
+        """Return the codes a file leaves out whose handlers shared lists hold.
+
+        Args:
+            active: The codes of the rules active in the file.
+
+        Returns:
+            A dict of those codes (the walk's initial ``failed``: skipped).
+        """
+        found = self._inactive_of.get(active)
+        if found is None:
+            found = {code: True for code in self._keyed_codes if code not in active}
+            self._inactive_of[active] = found
+        return found
 
     def active_codes(self, text: Optional[str]) -> FrozenSet[str]:
         """Return the codes of the enabled rules that can report in ``text``.
@@ -488,7 +550,8 @@ class Engine:
         findings: List[Finding] = []
         # Rules whose handlers are skipped: those that failed, and the inactive
         # ones whose handlers a shared keyed list holds.
-        failed: Dict[str, bool] = dict(tables.inactive) if tables.inactive else {}
+        inactive = self._inactive(active)
+        failed: Dict[str, bool] = dict(inactive) if inactive else {}
         leave = tables.leave
         leave_keyed = tables.leave_keyed
         keyed_any = bool(tables.enter_keyed or leave_keyed)

@@ -323,6 +323,11 @@ def test_shared_keyed_lists_skip_the_rules_a_file_leaves_out(
     engine = Engine([gated_out, always])
     for source in ("run(needle)\n", "run(x)\n", "run(needle)\nrun(y)\n"):
         engine.check(ast.parse(source), "a.py", source.splitlines(True))
+    # BG396 is only ever in keyed lists that BG397 keeps in every file: whether it
+    # is active changes no dispatch table, so all files share one.
+    assert engine._shared_only == {"BG396"}
+    assert len({id(tables) for tables in engine._planned.values()}) == 1
+    assert len(engine._planned) == 2  # two active sets, one table
     assert seen == [
         "BG396 run(needle)",
         "BG397 run(needle)",
