@@ -384,8 +384,6 @@ class Engine:
         self._planned: Dict[Any, _Tables] = {}
         self._inactive_of: Dict[FrozenSet[str], Dict[str, bool]] = {}
         self._all_codes = frozenset(rule.code for rule in self.rules)
-        self._all_tables: Optional[_Tables] = None
-        self._shared_only: FrozenSet[str] = _EMPTY
         all_tables = self._all_tables = _Tables(
             [self._entries[rule.code] for rule in self.rules], config
         )
