@@ -581,42 +581,44 @@ class Engine:
                 except AttributeError:  # a node built by hand without all fields
                     _push_generic(node, stack, parents, quiet, skip)
                 continue
-            if node_type is tuple_type:
+            if node_type is tuple_type:  # a node to leave
                 item = node
                 node = item[0]
+                flags = 0
                 if len(item) == 2:
                     handlers = item[1]  # keyed: looked up when entered
                 else:
                     if node.__class__ in scope_types:
                         scopes.pop()
                     handlers = leave.get(node.__class__)
-                if handlers:
-                    _dispatch(handlers, node, ctx, findings, failed)
-                continue
-            step = steps.get(node_type)
-            if step is None:
-                step = new_step(node_type)
-            push_children, handlers, flags = step
-            if flags:
-                if flags & _IMPORT and scopes:
-                    ctx.add_import(node)
-                if flags & (_SCOPE | _LEAVE):
-                    push((node,))  # below the children: left after all of them
-                elif flags & _LEAVE_KEYED:
-                    # Keyed leave handlers are looked up now (an expression binds
-                    # no import, so the aliases are the same when it is left);
-                    # nodes with none are not left at all.
-                    leaving = _KEY_OF[node_type](leave_keyed[node_type], node, aliases)
-                    if leaving:
-                        push((node, leaving))
-            try:
-                push_children(node, push, parents, quiet)
-            except AttributeError:  # a node built by hand without all its fields
-                _push_generic(node, stack, parents, quiet, skip)
-            if handlers is not None:
-                if handlers.__class__ is not list_type:  # a keyed node type
-                    handlers = _KEY_OF[node_type](handlers, node, aliases)
-                # _dispatch, inlined: the walk's hottest call
+            else:  # a node to enter
+                step = steps.get(node_type)
+                if step is None:
+                    step = new_step(node_type)
+                push_children, handlers, flags = step
+                if flags:
+                    if flags & _IMPORT and scopes:
+                        ctx.add_import(node)
+                    if flags & (_SCOPE | _LEAVE):
+                        push((node,))  # below the children: left after all of them
+                    elif flags & _LEAVE_KEYED:
+                        # Keyed leave handlers are looked up now (an expression
+                        # binds no import, so the aliases are the same when it is
+                        # left); nodes with none are not left at all.
+                        leaving = _KEY_OF[node_type](
+                            leave_keyed[node_type], node, aliases
+                        )
+                        if leaving:
+                            push((node, leaving))
+                try:
+                    push_children(node, push, parents, quiet)
+                except AttributeError:  # a node built by hand without all fields
+                    _push_generic(node, stack, parents, quiet, skip)
+                if handlers is not None and handlers.__class__ is not list_type:
+                    handlers = _KEY_OF[node_type](handlers, node, aliases)  # keyed
+            if handlers:
+                # Each handler on ``node`` (inlined: the walk's hottest call); an
+                # exception becomes one BG000 for its rule, which is then skipped.
                 for rule, func in handlers:
                     if failed and rule.code in failed:
                         continue
@@ -843,25 +845,6 @@ _KEY_OF: Dict[Type[ast.AST], Callable[[_Keyed, Any, Dict[str, str]], HandlerList
     ast.Assign: _keyed_binding,
     ast.AnnAssign: _keyed_binding,
 }
-
-
-def _dispatch(
-    handlers: HandlerList,
-    node: ast.AST,
-    ctx: FileContext,
-    findings: List[Finding],
-    failed: Dict[str, bool],
-) -> None:
-    # Call each handler on ``node``; an exception becomes one BG000 for its rule.
-    for rule, func in handlers:
-        if failed and rule.code in failed:
-            continue
-        try:
-            result = func(node, ctx)
-            if result is not None:
-                findings.extend(result)
-        except Exception as exc:  # one bad rule never stops the run
-            _failure(rule, node, exc, findings, failed)
 
 
 def _failure(
