@@ -466,12 +466,16 @@ def docstring_text(node: ast.AST) -> Optional[str]:
     return None
 
 
-def docstring(ctx: FileContext, node: DefNode) -> Optional[Docstring]:
+def docstring(
+    ctx: FileContext, node: DefNode, text: Optional[str] = None
+) -> Optional[Docstring]:
     """Return the parsed docstring of ``node`` in the configured style (cached).
 
     Args:
         ctx: The file context (gives the style and the cache).
         node: A class or function definition.
+        text: ``docstring_text(node)`` when the caller has it at hand; None to
+            read it here (when not cached yet).
 
     Returns:
         The parsed docstring, or None when ``node`` has none.
@@ -480,7 +484,8 @@ def docstring(ctx: FileContext, node: DefNode) -> Optional[Docstring]:
     parsed = ctx.cached(_PARSED, dict)  # id of a def or class -> its docstring
     found = parsed.get(id(node), _UNPARSED)
     if found is _UNPARSED:
-        text = docstring_text(node)
+        if text is None:
+            text = docstring_text(node)
         if text is None:
             found = None
         else:
