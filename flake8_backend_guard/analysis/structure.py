@@ -1260,6 +1260,8 @@ _RESOURCE_LAST_PARTS = (
     | _SESSION_FACTORIES
     | {"connect", "raw_connection", "open"}
 )
+# ``...Session``/``...SessionLocal``, for one ``str.endswith``.
+_SESSION_SUFFIXES = ("Session", "SessionLocal")
 _NOT_RESOURCE_ROOTS = frozenset({"boto3", "botocore", "aioboto3", "aiobotocore"})
 _DB_SESSION_NAMES = frozenset(
     {"Session", "AsyncSession", "DBSession", "DbSession", "DatabaseSession"}
@@ -1301,11 +1303,7 @@ def resource_kind(ctx: FileContext, call: ast.AST) -> Optional[str]:
     else:
         return None  # no name: neither a resource call nor a helper
     kind = None
-    if (
-        last in _RESOURCE_LAST_PARTS
-        or last.endswith("Session")
-        or last.endswith("SessionLocal")
-    ):
+    if last in _RESOURCE_LAST_PARTS or last.endswith(_SESSION_SUFFIXES):
         kind = _direct_resource_kind(ctx, call)
     if kind is None and helper is not None:
         kind = _helper_resource_kind(ctx, helper)
