@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import time
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from flake8_backend_guard.analysis import structure
+from flake8_backend_guard.context import FileContext, module_level_statements
 from flake8_backend_guard.project import clear_caches
 from helpers import check, check_path, codes, write_tree
 
@@ -268,3 +270,50 @@ def test_db_access_reported_once_at_first_access() -> None:
     """
     findings = check(source, select=["BG318"])
     assert [(f.line, f.code) for f in findings] == [(9, "BG318")]
+
+
+_EVERY_BLOCK = '''
+"""Module docstring."""
+import os
+if os.name == "nt":
+    A = 1
+elif os.name == "posix":
+    for item in range(3):
+        B = item
+    else:
+        C = 2
+else:
+    while False:
+        D = 3
+    else:
+        E = 4
+try:
+    with open("x") as handle, open("y"):
+        F = 5
+except OSError:
+    G = 6
+else:
+    H = 7
+finally:
+    I = 8
+def func():
+    J = 9
+class Klass:
+    K = 10
+match os.name:
+    case "nt":
+        L = 11
+async def coro():
+    async with lock:
+        M = 12
+    async for value in stream:
+        N = 13
+'''
+
+
+def test_module_statements_walk_like_module_level_statements() -> None:
+    """The cached walk is context.module_level_statements, in the same order."""
+    tree = ast.parse(_EVERY_BLOCK)
+    expected = module_level_statements(tree)
+    assert structure.module_statements(FileContext(tree)) == expected
+    assert [type(stmt).__name__ for stmt in expected].count("Assign") == 9

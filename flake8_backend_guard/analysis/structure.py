@@ -41,6 +41,7 @@ from ..context import (
     FileContext,
     dotted_name,
     module_level_statements,
+    nested_statements,
     node_fields,
 )
 from ..project import ModuleInfo, module_info, resolve_relative
@@ -1027,6 +1028,23 @@ _TRY_TYPES = tuple(
 )
 
 
+# The statement classes :func:`~..context.nested_statements` finds nothing in
+# (simple statements, and defs, classes and ``match``, whose blocks run elsewhere
+# or are not entered): told apart by one set look-up instead of its isinstance
+# chain, for every module-level statement of every file.
+_NESTING_NAMES = frozenset(
+    {"If", "For", "AsyncFor", "While", "With", "AsyncWith", "Try", "TryStar"}
+)
+_FLAT_STATEMENTS = frozenset(
+    cls
+    for cls in vars(ast).values()
+    if isinstance(cls, type)
+    and issubclass(cls, ast.stmt)
+    and cls is not ast.stmt
+    and cls.__name__ not in _NESTING_NAMES
+)
+
+
 def module_statements(ctx: FileContext) -> List[ast.stmt]:
     """Return :func:`~..context.module_level_statements` of the file (cached).
 
@@ -1038,8 +1056,25 @@ def module_statements(ctx: FileContext) -> List[ast.stmt]:
         list is shared and must not be modified.
     """
     return ctx.cached(
-        ("structure", "module-statements"), lambda: module_level_statements(ctx.tree)
+        ("structure", "module-statements"), lambda: _level_statements(ctx.tree.body)
     )
+
+
+def _level_statements(body: List[ast.stmt]) -> List[ast.stmt]:
+    # module_level_statements of a module body: the same pre-order walk, without
+    # calling nested_statements for the statements that have none.
+    result: List[ast.stmt] = []
+    stack = body[::-1]
+    pop = stack.pop
+    flat = _FLAT_STATEMENTS
+    while stack:
+        stmt = pop()
+        result.append(stmt)
+        if stmt.__class__ not in flat:
+            children = nested_statements(stmt)
+            if children:
+                stack.extend(reversed(children))
+    return result
 
 
 def module_binding_counts(
