@@ -378,6 +378,16 @@ _SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _DEF_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _BLOCK_FIELDS = frozenset({"body", "orelse", "handlers", "finalbody", "cases"})
 _BLOCKS: Dict[type, Tuple[str, ...]] = {}
+# The statement classes without any block (``x = 1``, ``return``, ``import``...),
+# which the statement walks need not look into.
+_SIMPLE_STATEMENTS = frozenset(
+    cls
+    for cls in vars(ast).values()
+    if isinstance(cls, type)
+    and issubclass(cls, ast.stmt)
+    and cls is not ast.stmt
+    and not _BLOCK_FIELDS & set(cls._fields)
+)
 _AST = ast.AST
 
 
@@ -680,9 +690,12 @@ def _block_walk(
     result: List[ast.stmt] = []
     stack: List[ast.stmt] = select_statements(body, lines)[::-1]
     pop = stack.pop
+    simple = _SIMPLE_STATEMENTS
     while stack:
         stmt = pop()
         result.append(stmt)
+        if stmt.__class__ in simple:
+            continue  # most statements: no block to enter
         if not enter_defs and isinstance(stmt, _DEF_TYPES):
             continue
         nested = _nested_blocks(stmt, lines)
