@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import fnmatch
 import os
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from flake8_backend_guard.analysis import structure
 from flake8_backend_guard.context import FileContext, module_level_statements
+from flake8_backend_guard.options import build_config
 from flake8_backend_guard.project import clear_caches
 from helpers import check, check_path, codes, write_tree
 
@@ -91,6 +93,25 @@ def test_ignore_names_option_replaces_defaults() -> None:
     configured = check(source, select=["BG308", "BG310"], bg_ignore_names="handle*")
     assert codes(configured) == ["BG308"]
     assert "visit_Call" in configured[0].message
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    ["", "handle*", "*Event,get?ser,[A-Z]*", "[!a-z]*,visit_*_*x", "setUp,do_*"],
+)
+def test_ignored_names_match_like_fnmatch(patterns: str) -> None:
+    """One regular expression for all patterns finds what fnmatch finds.
+
+    Args:
+        patterns: The `bg-ignore-names` option value.
+    """
+    config = build_config({"bg-ignore-names": patterns})
+    ctx = FileContext(ast.parse(""), config=config)
+    names = ["handleEvent", "getUser", "get_user", "Xy", "visit_a_bx", "setUp"]
+    names += ["setUpClass", "do_it", "do", "", "a\nb", "visit_\n"]
+    for name in names:
+        expected = any(fnmatch.fnmatchcase(name, p) for p in config.ignore_names)
+        assert structure.is_ignored_name(ctx, name) is expected, name
 
 
 def test_variable_reported_once_per_function() -> None:
