@@ -398,6 +398,13 @@ _SIMPLE_STATEMENTS = frozenset(
     and cls is not ast.stmt
     and not _BLOCK_FIELDS & set(cls._fields)
 )
+# The statement classes :func:`~..context.nested_statements` finds nothing in:
+# the simple ones, and defs, classes and ``match``, whose blocks run elsewhere or
+# are not entered at module level (told apart by one set look-up instead of its
+# isinstance chain, for every module-level statement of every file).
+_FLAT_STATEMENTS = _SIMPLE_STATEMENTS | frozenset(
+    _DEF_TYPES + ((ast.Match,) if hasattr(ast, "Match") else ())  # 3.10+
+)
 _AST = ast.AST
 
 
@@ -1048,23 +1055,6 @@ def _store_names(target: ast.AST) -> List[ast.Name]:
 
 _TRY_TYPES = tuple(
     getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name)
-)
-
-
-# The statement classes :func:`~..context.nested_statements` finds nothing in
-# (simple statements, and defs, classes and ``match``, whose blocks run elsewhere
-# or are not entered): told apart by one set look-up instead of its isinstance
-# chain, for every module-level statement of every file.
-_NESTING_NAMES = frozenset(
-    {"If", "For", "AsyncFor", "While", "With", "AsyncWith", "Try", "TryStar"}
-)
-_FLAT_STATEMENTS = frozenset(
-    cls
-    for cls in vars(ast).values()
-    if isinstance(cls, type)
-    and issubclass(cls, ast.stmt)
-    and cls is not ast.stmt
-    and cls.__name__ not in _NESTING_NAMES
 )
 
 
