@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import fnmatch
 import os
 import time
 from pathlib import Path
@@ -9,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from flake8_backend_guard.analysis import structure
+from flake8_backend_guard.context import FileContext, module_level_statements
+from flake8_backend_guard.options import build_config
 from flake8_backend_guard.project import clear_caches
 from helpers import check, check_path, codes, write_tree
 
@@ -89,6 +93,25 @@ def test_ignore_names_option_replaces_defaults() -> None:
     configured = check(source, select=["BG308", "BG310"], bg_ignore_names="handle*")
     assert codes(configured) == ["BG308"]
     assert "visit_Call" in configured[0].message
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    ["", "handle*", "*Event,get?ser,[A-Z]*", "[!a-z]*,visit_*_*x", "setUp,do_*"],
+)
+def test_ignored_names_match_like_fnmatch(patterns: str) -> None:
+    """One regular expression for all patterns finds what fnmatch finds.
+
+    Args:
+        patterns: The `bg-ignore-names` option value.
+    """
+    config = build_config({"bg-ignore-names": patterns})
+    ctx = FileContext(ast.parse(""), config=config)
+    names = ["handleEvent", "getUser", "get_user", "Xy", "visit_a_bx", "setUp"]
+    names += ["setUpClass", "do_it", "do", "", "a\nb", "visit_\n"]
+    for name in names:
+        expected = any(fnmatch.fnmatchcase(name, p) for p in config.ignore_names)
+        assert structure.is_ignored_name(ctx, name) is expected, name
 
 
 def test_variable_reported_once_per_function() -> None:
@@ -268,3 +291,50 @@ def test_db_access_reported_once_at_first_access() -> None:
     """
     findings = check(source, select=["BG318"])
     assert [(f.line, f.code) for f in findings] == [(9, "BG318")]
+
+
+_EVERY_BLOCK = '''
+"""Module docstring."""
+import os
+if os.name == "nt":
+    A = 1
+elif os.name == "posix":
+    for item in range(3):
+        B = item
+    else:
+        C = 2
+else:
+    while False:
+        D = 3
+    else:
+        E = 4
+try:
+    with open("x") as handle, open("y"):
+        F = 5
+except OSError:
+    G = 6
+else:
+    H = 7
+finally:
+    I = 8
+def func():
+    J = 9
+class Klass:
+    K = 10
+match os.name:
+    case "nt":
+        L = 11
+async def coro():
+    async with lock:
+        M = 12
+    async for value in stream:
+        N = 13
+'''
+
+
+def test_module_statements_walk_like_module_level_statements() -> None:
+    """The cached walk is context.module_level_statements, in the same order."""
+    tree = ast.parse(_EVERY_BLOCK)
+    expected = module_level_statements(tree)
+    assert structure.module_statements(FileContext(tree)) == expected
+    assert [type(stmt).__name__ for stmt in expected].count("Assign") == 9

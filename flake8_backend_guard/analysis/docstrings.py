@@ -466,12 +466,16 @@ def docstring_text(node: ast.AST) -> Optional[str]:
     return None
 
 
-def docstring(ctx: FileContext, node: DefNode) -> Optional[Docstring]:
+def docstring(
+    ctx: FileContext, node: DefNode, text: Optional[str] = None
+) -> Optional[Docstring]:
     """Return the parsed docstring of ``node`` in the configured style (cached).
 
     Args:
         ctx: The file context (gives the style and the cache).
         node: A class or function definition.
+        text: ``docstring_text(node)`` when the caller has it at hand; None to
+            read it here (when not cached yet).
 
     Returns:
         The parsed docstring, or None when ``node`` has none.
@@ -480,7 +484,8 @@ def docstring(ctx: FileContext, node: DefNode) -> Optional[Docstring]:
     parsed = ctx.cached(_PARSED, dict)  # id of a def or class -> its docstring
     found = parsed.get(id(node), _UNPARSED)
     if found is _UNPARSED:
-        text = docstring_text(node)
+        if text is None:
+            text = docstring_text(node)
         if text is None:
             found = None
         else:
@@ -1049,23 +1054,35 @@ def raise_site(
     """
     guards: List[List[ast.ExceptHandler]] = []
     child: ast.AST = node
-    parent = ctx.parent(node)
+    # The walk has linked every ancestor: the parent map is read directly, and
+    # ctx.parent (which links nodes ahead of the walk) only asked for a miss.
+    linked = ctx.parents.get
+    parent = linked(node) or ctx.parent(node)
     while parent is not None:
         cls = parent.__class__
         if cls is ast.FunctionDef or cls is ast.AsyncFunctionDef:
             guards.reverse()  # outermost first, as raised_names walks them
             return parent, (node, guards)
-        if isinstance(parent, SCOPE_TYPES):
+        if cls in _BLOCK_CLASSES:
+            pass  # the usual ancestors: `if`, `for`, `while` and their blocks
+        elif isinstance(parent, SCOPE_TYPES):
             return None
-        if cls is ast.With or cls is ast.AsyncWith:
+        elif cls is ast.With or cls is ast.AsyncWith:
             if _catching_with(parent):  # type: ignore[arg-type]
                 return None
         elif cls is ast.Try or cls.__name__ == "TryStar":
             if any(stmt is child for stmt in parent.body):  # type: ignore
                 guards.append(list(parent.handlers))  # type: ignore[attr-defined]
         child = parent
-        parent = ctx.parent(parent)
+        parent = linked(parent) or ctx.parent(parent)
     return None
+
+
+# Ancestors raise_site passes without looking at them (neither scopes nor
+# statements that catch).
+_BLOCK_CLASSES = frozenset(
+    {ast.If, ast.For, ast.AsyncFor, ast.While, ast.ExceptHandler}
+)
 
 
 def yield_owner(ctx: FileContext, node: ast.AST) -> Optional[ast.AST]:

@@ -25,6 +25,8 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from itertools import accumulate
 from typing import (
+    Any,
+    Callable,
     Dict,
     FrozenSet,
     Iterable,
@@ -41,6 +43,7 @@ from ..context import (
     FileContext,
     dotted_name,
     module_level_statements,
+    nested_statements,
     node_fields,
 )
 from ..project import ModuleInfo, module_info, resolve_relative
@@ -131,9 +134,14 @@ def to_upper_case(name: str) -> str:
     return to_snake_case(name).upper()
 
 
-@lru_cache(maxsize=4096)
-def _matches(name: str, patterns: Tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+@lru_cache(maxsize=64)
+def _glob_matcher(patterns: Tuple[str, ...]) -> Optional[Callable[[str], Any]]:
+    # One regular expression for all the glob patterns: its ``match`` finds what
+    # ``any(fnmatch.fnmatchcase(name, p) for p in patterns)`` finds, in one call
+    # instead of one per pattern. None when there is no pattern.
+    if not patterns:
+        return None
+    return re.compile("|".join(fnmatch.translate(p) for p in patterns)).match
 
 
 def is_ignored_name(ctx: FileContext, name: str) -> bool:
@@ -146,9 +154,12 @@ def is_ignored_name(ctx: FileContext, name: str) -> bool:
     Returns:
         Whether the name is exempt from the naming rules.
     """
-    # the patterns are read from the options once per file
-    patterns = ctx.cached(_IGNORE_NAMES, lambda: tuple(ctx.config.ignore_names))
-    return _matches(name, patterns)
+    # the patterns are read from the options (and matched by one regular
+    # expression compiled per set of patterns) once per file
+    match = ctx.cached(
+        _IGNORE_NAMES, lambda: _glob_matcher(tuple(ctx.config.ignore_names))
+    )
+    return match is not None and match(name) is not None
 
 
 _IGNORE_NAMES = ("structure", "ignore-names")
@@ -377,6 +388,23 @@ _SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _DEF_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _BLOCK_FIELDS = frozenset({"body", "orelse", "handlers", "finalbody", "cases"})
 _BLOCKS: Dict[type, Tuple[str, ...]] = {}
+# The statement classes without any block (``x = 1``, ``return``, ``import``...),
+# which the statement walks need not look into.
+_SIMPLE_STATEMENTS = frozenset(
+    cls
+    for cls in vars(ast).values()
+    if isinstance(cls, type)
+    and issubclass(cls, ast.stmt)
+    and cls is not ast.stmt
+    and not _BLOCK_FIELDS & set(cls._fields)
+)
+# The statement classes :func:`~..context.nested_statements` finds nothing in:
+# the simple ones, and defs, classes and ``match``, whose blocks run elsewhere or
+# are not entered at module level (told apart by one set look-up instead of its
+# isinstance chain, for every module-level statement of every file).
+_FLAT_STATEMENTS = _SIMPLE_STATEMENTS | frozenset(
+    _DEF_TYPES + ((ast.Match,) if hasattr(ast, "Match") else ())  # 3.10+
+)
 _AST = ast.AST
 
 
@@ -679,9 +707,12 @@ def _block_walk(
     result: List[ast.stmt] = []
     stack: List[ast.stmt] = select_statements(body, lines)[::-1]
     pop = stack.pop
+    simple = _SIMPLE_STATEMENTS
     while stack:
         stmt = pop()
         result.append(stmt)
+        if stmt.__class__ in simple:
+            continue  # most statements: no block to enter
         if not enter_defs and isinstance(stmt, _DEF_TYPES):
             continue
         nested = _nested_blocks(stmt, lines)
@@ -1038,8 +1069,25 @@ def module_statements(ctx: FileContext) -> List[ast.stmt]:
         list is shared and must not be modified.
     """
     return ctx.cached(
-        ("structure", "module-statements"), lambda: module_level_statements(ctx.tree)
+        ("structure", "module-statements"), lambda: _level_statements(ctx.tree.body)
     )
+
+
+def _level_statements(body: List[ast.stmt]) -> List[ast.stmt]:
+    # module_level_statements of a module body: the same pre-order walk, without
+    # calling nested_statements for the statements that have none.
+    result: List[ast.stmt] = []
+    stack = body[::-1]
+    pop = stack.pop
+    flat = _FLAT_STATEMENTS
+    while stack:
+        stmt = pop()
+        result.append(stmt)
+        if stmt.__class__ not in flat:
+            children = nested_statements(stmt)
+            if children:
+                stack.extend(reversed(children))
+    return result
 
 
 def module_binding_counts(
@@ -1260,6 +1308,8 @@ _RESOURCE_LAST_PARTS = (
     | _SESSION_FACTORIES
     | {"connect", "raw_connection", "open"}
 )
+# ``...Session``/``...SessionLocal``, for one ``str.endswith``.
+_SESSION_SUFFIXES = ("Session", "SessionLocal")
 _NOT_RESOURCE_ROOTS = frozenset({"boto3", "botocore", "aioboto3", "aiobotocore"})
 _DB_SESSION_NAMES = frozenset(
     {"Session", "AsyncSession", "DBSession", "DbSession", "DatabaseSession"}
@@ -1301,11 +1351,7 @@ def resource_kind(ctx: FileContext, call: ast.AST) -> Optional[str]:
     else:
         return None  # no name: neither a resource call nor a helper
     kind = None
-    if (
-        last in _RESOURCE_LAST_PARTS
-        or last.endswith("Session")
-        or last.endswith("SessionLocal")
-    ):
+    if last in _RESOURCE_LAST_PARTS or last.endswith(_SESSION_SUFFIXES):
         kind = _direct_resource_kind(ctx, call)
     if kind is None and helper is not None:
         kind = _helper_resource_kind(ctx, helper)

@@ -96,26 +96,37 @@ def _exports(ctx: FileContext) -> Optional[FrozenSet[str]]:
         found = False
         if not ctx.may_contain("__all__"):
             return None  # every form looked for below spells `__all__`
+        # Class identity tests: every module-level statement of the file passes
+        # here, and few are assignments or calls.
         for stmt in module_statements(ctx):
+            cls = stmt.__class__
             value: Optional[ast.AST] = None
-            if isinstance(stmt, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets
-            ):
-                value = stmt.value
-            elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) and (
-                isinstance(stmt.target, ast.Name) and stmt.target.id == "__all__"
-            ):
-                value = stmt.value
-            elif (
-                isinstance(stmt, ast.Expr)
-                and isinstance(stmt.value, ast.Call)
-                and isinstance(stmt.value.func, ast.Attribute)
-                and isinstance(stmt.value.func.value, ast.Name)
-                and stmt.value.func.value.id == "__all__"
-            ):
-                if len(stmt.value.args) != 1:
+            if cls is ast.Assign:
+                for target in stmt.targets:  # type: ignore[attr-defined]
+                    if target.__class__ is ast.Name and target.id == "__all__":
+                        break
+                else:
+                    continue
+                value = stmt.value  # type: ignore[attr-defined]
+            elif cls is ast.AugAssign or cls is ast.AnnAssign:
+                target = stmt.target  # type: ignore[attr-defined]
+                if target.__class__ is not ast.Name or target.id != "__all__":
+                    continue
+                value = stmt.value  # type: ignore[attr-defined]
+            elif cls is ast.Expr:
+                call = stmt.value  # type: ignore[attr-defined]
+                if call.__class__ is not ast.Call:
+                    continue
+                func = call.func
+                if not (
+                    func.__class__ is ast.Attribute
+                    and func.value.__class__ is ast.Name
+                    and func.value.id == "__all__"
+                ):
+                    continue
+                if len(call.args) != 1:
                     return None
-                value = stmt.value.args[0]
+                value = call.args[0]
             else:
                 continue
             found = True
@@ -131,7 +142,7 @@ def _exports(ctx: FileContext) -> Optional[FrozenSet[str]]:
 def _is_judged(
     node: Union[ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef], ctx: FileContext
 ) -> bool:
-    if node.name.startswith("_") or _module_is_private(ctx):
+    if node.name.startswith("_"):
         return False
     scopes = ctx.scopes
     if scopes:
@@ -149,6 +160,10 @@ def _is_judged(
         top = scopes[0].name
     else:
         top = node.name
+    # the facts of the file last: a file whose public names are all nested in
+    # functions or private classes never needs them
+    if _module_is_private(ctx):
+        return False
     exports = _exports(ctx)
     return exports is None or top in exports  # else not exported by __all__
 

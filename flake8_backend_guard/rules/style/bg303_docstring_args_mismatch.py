@@ -94,33 +94,49 @@ def _documented(doc: Docstring, func: FunctionNode, with_attributes: bool) -> Se
 
 def _missing(func: FunctionNode, in_class: bool, documented: Set[str]) -> List[str]:
     # The judged parameters (see judged_parameters) that are not documented, as
-    # shown in the message (`*args`, `**kwargs`).
-    skip = implicit_first(func, in_class)
-    vararg, kwarg = func.args.vararg, func.args.kwarg
-    missing = []
-    for arg in parameters(func):
-        name = arg.arg
-        if arg is skip or name.startswith("_") or name in documented:
-            continue
-        if arg.annotation is not None and documented_by_annotation(arg):
-            continue
-        if arg is vararg:
-            name = f"*{name}"
-        elif arg is kwarg:
-            name = f"**{name}"
-        missing.append(name)
+    # shown in the message (`*args`, `**kwargs`). Runs for every def with a
+    # docstring: the groups of parameters are read in place, in signature order.
+    args = func.args
+    missing: List[str] = []
+    positional = args.args
+    if args.posonlyargs:
+        positional = args.posonlyargs + positional
+    if positional:
+        skip = implicit_first(func, in_class)
+        for arg in positional:
+            if arg is not skip and _judged_undocumented(arg, documented):
+                missing.append(arg.arg)
+    star = args.vararg
+    if star is not None and _judged_undocumented(star, documented):
+        missing.append(f"*{star.arg}")
+    for arg in args.kwonlyargs:
+        if _judged_undocumented(arg, documented):
+            missing.append(arg.arg)
+    star = args.kwarg
+    if star is not None and _judged_undocumented(star, documented):
+        missing.append(f"**{star.arg}")
     return missing
+
+
+def _judged_undocumented(arg: ast.arg, documented: Set[str]) -> bool:
+    # True for a parameter that is judged (not private, not documented by its
+    # annotation) and missing from ``documented``.
+    name = arg.arg
+    if name.startswith("_") or name in documented:
+        return False
+    return arg.annotation is None or not documented_by_annotation(arg)
 
 
 @RULE.on(ast.FunctionDef, ast.AsyncFunctionDef)
 def _check_function(node: FunctionNode, ctx: FileContext) -> Optional[List[Finding]]:
-    if docstring_text(node) is None:
+    text = docstring_text(node)
+    if text is None:
         return None  # no docstring to judge (the cheap test first)
     if node.decorator_list and (
         is_overload(ctx, node) or is_property_redefinition(node)
     ):
         return None
-    doc = docstring(ctx, node)
+    doc = docstring(ctx, node, text)
     if doc is None:
         return None
     scopes = ctx.scopes
