@@ -646,6 +646,23 @@ def scope_nodes(scope: ast.AST, decorators: bool = False) -> List[ast.AST]:
     return result
 
 
+# The statement classes ``nested_statements`` finds nothing in: those without a
+# block (``x = 1``, ``return``, ``import``...), defs and classes (their bodies run
+# elsewhere) and ``match`` (not entered). Told apart by one set look-up instead of
+# its isinstance chain, for every module-level statement of every file.
+_FLAT_STATEMENTS = frozenset(
+    cls
+    for cls in vars(ast).values()
+    if isinstance(cls, type)
+    and issubclass(cls, ast.stmt)
+    and cls is not ast.stmt
+    and not {"body", "orelse", "handlers", "finalbody", "cases"} & set(cls._fields)
+) | frozenset(
+    (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    + ((ast.Match,) if hasattr(ast, "Match") else ())  # 3.10+
+)
+
+
 def _module_level_statements(body: Sequence[ast.stmt]) -> List[ast.stmt]:
     """Return statements at module level, descending into if/try/with blocks.
 
@@ -658,11 +675,15 @@ def _module_level_statements(body: Sequence[ast.stmt]) -> List[ast.stmt]:
     """
     result: List[ast.stmt] = []
     stack = list(reversed(body))
+    pop = stack.pop
+    flat = _FLAT_STATEMENTS
     while stack:
-        stmt = stack.pop()
+        stmt = pop()
         result.append(stmt)
-        children = nested_statements(stmt)
-        stack.extend(reversed(children))
+        if stmt.__class__ not in flat:
+            children = nested_statements(stmt)
+            if children:
+                stack.extend(reversed(children))
     return result
 
 

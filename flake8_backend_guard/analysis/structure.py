@@ -43,7 +43,6 @@ from ..context import (
     FileContext,
     dotted_name,
     module_level_statements,
-    nested_statements,
     node_fields,
 )
 from ..project import ModuleInfo, module_info, resolve_relative
@@ -397,13 +396,6 @@ _SIMPLE_STATEMENTS = frozenset(
     and issubclass(cls, ast.stmt)
     and cls is not ast.stmt
     and not _BLOCK_FIELDS & set(cls._fields)
-)
-# The statement classes :func:`~..context.nested_statements` finds nothing in:
-# the simple ones, and defs, classes and ``match``, whose blocks run elsewhere or
-# are not entered at module level (told apart by one set look-up instead of its
-# isinstance chain, for every module-level statement of every file).
-_FLAT_STATEMENTS = _SIMPLE_STATEMENTS | frozenset(
-    _DEF_TYPES + ((ast.Match,) if hasattr(ast, "Match") else ())  # 3.10+
 )
 _AST = ast.AST
 
@@ -1058,38 +1050,6 @@ _TRY_TYPES = tuple(
 )
 
 
-def module_statements(ctx: FileContext) -> List[ast.stmt]:
-    """Return :func:`~..context.module_level_statements` of the file (cached).
-
-    Args:
-        ctx: The file context.
-
-    Returns:
-        The module-level statements in source order, nested blocks included; the
-        list is shared and must not be modified.
-    """
-    return ctx.cached(
-        ("structure", "module-statements"), lambda: _level_statements(ctx.tree.body)
-    )
-
-
-def _level_statements(body: List[ast.stmt]) -> List[ast.stmt]:
-    # module_level_statements of a module body: the same pre-order walk, without
-    # calling nested_statements for the statements that have none.
-    result: List[ast.stmt] = []
-    stack = body[::-1]
-    pop = stack.pop
-    flat = _FLAT_STATEMENTS
-    while stack:
-        stmt = pop()
-        result.append(stmt)
-        if stmt.__class__ not in flat:
-            children = nested_statements(stmt)
-            if children:
-                stack.extend(reversed(children))
-    return result
-
-
 def module_binding_counts(
     tree: ast.Module,
     has_global: bool = True,
@@ -1128,7 +1088,7 @@ def module_binding_counts(
     if ctx is None:
         statements = module_level_statements(tree)
     else:
-        statements = module_statements(ctx)
+        statements = ctx.module_statements
     for stmt in statements:
         cls = stmt.__class__
         if cls is ast.Assign:

@@ -12,7 +12,6 @@ from ...analysis.docstrings import (
     is_override,
     is_property_redefinition,
 )
-from ...analysis.structure import module_statements
 from ...context import FileContext
 from ...rule import Example, Finding, Rule
 
@@ -98,7 +97,7 @@ def _exports(ctx: FileContext) -> Optional[FrozenSet[str]]:
             return None  # every form looked for below spells `__all__`
         # Class identity tests: every module-level statement of the file passes
         # here, and few are assignments or calls.
-        for stmt in module_statements(ctx):
+        for stmt in ctx.module_statements:
             cls = stmt.__class__
             value: Optional[ast.AST] = None
             if cls is ast.Assign:

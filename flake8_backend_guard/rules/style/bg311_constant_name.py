@@ -11,7 +11,6 @@ from ...analysis.structure import (
     is_upper_case,
     literal_kind,
     module_binding_counts,
-    module_statements,
     statement_nodes,
     to_upper_case,
     word_lines,
@@ -93,7 +92,7 @@ def _check_module(node: ast.Module, ctx: FileContext) -> Iterator[Finding]:
     if _is_config_file(ctx.basename):
         return
     candidates: List[ast.Name] = []  # lower-case names bound to a literal
-    for stmt in module_statements(ctx):
+    for stmt in ctx.module_statements:
         cls = stmt.__class__
         if cls is ast.Assign:
             targets = stmt.targets  # type: ignore[attr-defined]
