@@ -18,6 +18,7 @@ import ast
 import gc
 import io
 import keyword
+import operator
 import re
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional
 from typing import Sequence, Set, Tuple, Type
@@ -64,6 +65,8 @@ _CHILDLESS = NO_CHILD_CLASSES | {
 
 # Keyed node types whose handlers may be left out of a file's tables (``absent``).
 _GATED_KEYED_TYPES = _CHILDLESS | {ast.Attribute}
+# A finding's sort key: (line, col, code), its first three fields.
+_POSITION = operator.itemgetter(0, 1, 2)
 _IMPORT_CLASSES = frozenset((ast.Import, ast.ImportFrom))
 # What the walk does with a node type besides dispatching it (``_Tables.special``).
 _IMPORT = 1  # record the import (inside a def or class)
@@ -630,7 +633,7 @@ class Engine:
                         _failure(rule, node, exc, findings, failed)
             if flags & _SCOPE:
                 scopes.append(node)
-        findings.sort(key=lambda f: (f.line, f.col, f.code))
+        findings.sort(key=_POSITION)
         return findings
 
 
