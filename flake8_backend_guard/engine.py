@@ -792,6 +792,11 @@ def _needle(word: str) -> Any:
     return word if raw is None else raw
 
 
+_ATTRIBUTE = ast.Attribute
+_NAME = ast.Name
+_ASSIGN = ast.Assign
+
+
 def _alias_key(aliases: Dict[str, str], name: str) -> Optional[str]:
     # The last dotted part of what an imported ``name`` stands for.
     qualified = aliases.get(name)
@@ -801,15 +806,26 @@ def _alias_key(aliases: Dict[str, str], name: str) -> Optional[str]:
 
 
 def _keyed_call(keyed: _Keyed, node: ast.Call, aliases: Dict[str, str]) -> HandlerList:
-    keywords: Tuple[str, ...] = ()
+    func = node.func
+    cls = func.__class__
     if keyed.by_keywords and node.keywords:
         keywords = tuple(kw.arg for kw in node.keywords if kw.arg is not None)
-    func = node.func
-    if func.__class__ is ast.Attribute:
-        return keyed.lookup(func.attr, None, keywords)
-    if func.__class__ is ast.Name:
-        return keyed.lookup(func.id, _alias_key(aliases, func.id), keywords)
-    return keyed.lookup(None, None, keywords)
+        if cls is _ATTRIBUTE:
+            return keyed.lookup(func.attr, None, keywords)
+        if cls is _NAME:
+            return keyed.lookup(func.id, _alias_key(aliases, func.id), keywords)
+        return keyed.lookup(None, None, keywords)
+    # The common case, a callee's name memoised alone, looked up here first.
+    if cls is _ATTRIBUTE:
+        name = func.attr
+    elif cls is _NAME:
+        name = func.id
+        if name in aliases:
+            return keyed.lookup(name, _alias_key(aliases, name))
+    else:
+        return keyed.lookup(None, None)
+    found = keyed.by_key.get(name)
+    return keyed.lookup(name, None) if found is None else found
 
 
 def _keyed_name(keyed: _Keyed, node: Any, aliases: Dict[str, str]) -> HandlerList:
@@ -828,14 +844,20 @@ def _keyed_binding(keyed: _Keyed, node: Any, aliases: Dict[str, str]) -> Handler
     # An assignment is keyed on the id or attr of its one Name/Attribute target
     # (a Name also on the last part of what it was imported as, like a callee);
     # several targets or another shape reach every keyed handler.
-    targets = node.targets if node.__class__ is ast.Assign else (node.target,)
+    targets = node.targets if node.__class__ is _ASSIGN else (node.target,)
     if len(targets) == 1:
         target = targets[0]
         cls = target.__class__
-        if cls is ast.Name:
-            return keyed.lookup(target.id, _alias_key(aliases, target.id))
-        if cls is ast.Attribute:
-            return keyed.lookup(target.attr, None)
+        if cls is _NAME:
+            name = target.id
+            if name in aliases:
+                return keyed.lookup(name, _alias_key(aliases, name))
+        elif cls is _ATTRIBUTE:
+            name = target.attr
+        else:
+            return keyed.lookup(_ANY_NAME, None)
+        found = keyed.by_key.get(name)  # the common case, looked up here first
+        return keyed.lookup(name, None) if found is None else found
     return keyed.lookup(_ANY_NAME, None)
 
 
