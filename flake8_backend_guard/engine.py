@@ -226,6 +226,10 @@ def _entries(rule: Rule, gating: bool) -> _RuleEntries:
     return found
 
 
+# What the walk does with a node class: (pusher, enter handlers, flags, key of).
+_Step = Tuple[Any, Any, int, Any]
+
+
 class _Tables:
     """Dispatch tables for one set of active rules."""
 
@@ -293,10 +297,11 @@ class _Tables:
         # rule asks for them: a third of all nodes, and none has children.
         self.skip = frozenset(t for t in _LEAF_TYPES if t not in wanted)
         # What the walk does with each node class it entered so far: its pusher,
-        # its enter handlers (a list, or the _Keyed of a keyed type, or None) and
-        # its ``special`` flags; ``plain`` holds the pushers of the classes with
-        # neither handlers nor flags (most nodes), looked up first.
-        self.steps: Dict[Type[Any], Tuple[_Pusher, Any, int]] = {}
+        # its enter handlers (a list, or the _Keyed of a keyed type, or None), its
+        # ``special`` flags and, for a keyed type, how to find its handlers;
+        # ``plain`` holds the pushers of the classes with neither handlers nor
+        # flags (most nodes), looked up first.
+        self.steps: Dict[Type[Any], _Step] = {}
         self.plain: Dict[Type[Any], _Pusher] = {}
         if len(self.skip) < len(_LEAF_TYPES):
             self.skip = frozenset()  # a rule wants singletons: visit them all
@@ -318,19 +323,21 @@ class _Tables:
         for node_type in self.leave_keyed:
             self.special[node_type] = self.special.get(node_type, 0) | _LEAVE_KEYED
 
-    def step(self, cls: Type[Any]) -> Tuple[_Pusher, Any, int]:
+    def step(self, cls: Type[Any]) -> _Step:
         """Return what the walk does with a ``cls`` node (see ``steps``).
 
         Args:
             cls: The class of a node the walk entered.
 
         Returns:
-            ``(pusher, enter handlers or None, flags)``, cached per class.
+            ``(pusher, enter handlers or None, flags, key function or None)``,
+            cached per class.
         """
         pusher = _pusher(cls, not self.skip)
         handlers = self.dispatch.get(cls)
         flags = self.special.get(cls, 0)
-        found = self.steps[cls] = (pusher, handlers, flags)
+        key_of = _KEY_OF[cls] if cls in self.enter_keyed else None
+        found = self.steps[cls] = (pusher, handlers, flags, key_of)
         if handlers is None and not flags and cls is not tuple:
             self.plain[cls] = pusher
         return found
@@ -565,7 +572,6 @@ class Engine:
         parents = ctx.parents
         scopes = ctx.scopes
         scope_types = SCOPE_CLASSES
-        list_type = list
         tuple_type = tuple
         # Stack items: a node to enter, or a tuple (node,) / (node, handlers) to
         # leave.
@@ -598,7 +604,7 @@ class Engine:
                 step = steps.get(node_type)
                 if step is None:
                     step = new_step(node_type)
-                push_children, handlers, flags = step
+                push_children, handlers, flags, key_of = step
                 if flags:
                     if flags & _IMPORT and scopes:
                         ctx.add_import(node)
@@ -617,8 +623,8 @@ class Engine:
                     push_children(node, push, parents, quiet)
                 except AttributeError:  # a node built by hand without all fields
                     _push_generic(node, stack, parents, quiet, skip)
-                if handlers is not None and handlers.__class__ is not list_type:
-                    handlers = _KEY_OF[node_type](handlers, node, aliases)  # keyed
+                if key_of is not None:  # a keyed node type
+                    handlers = key_of(handlers, node, aliases)
             if handlers:
                 # Each handler on ``node`` (inlined: the walk's hottest call); an
                 # exception becomes one BG000 for its rule, which is then skipped.
