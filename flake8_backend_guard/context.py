@@ -646,11 +646,11 @@ def scope_nodes(scope: ast.AST, decorators: bool = False) -> List[ast.AST]:
     return result
 
 
-# The statement classes ``nested_statements`` finds nothing in: those without a
-# block (``x = 1``, ``return``, ``import``...), defs and classes (their bodies run
-# elsewhere) and ``match`` (not entered). Told apart by one set look-up instead of
-# its isinstance chain, for every module-level statement of every file.
-_FLAT_STATEMENTS = frozenset(
+#: The statement classes ``nested_statements`` finds nothing in: those without a
+#: block (``x = 1``, ``return``, ``import``...), defs and classes (their bodies
+#: run elsewhere) and ``match`` (not entered). Told apart by one set look-up
+#: instead of its isinstance chain, for every module-level statement of every file.
+FLAT_STATEMENTS = frozenset(
     cls
     for cls in vars(ast).values()
     if isinstance(cls, type)
@@ -676,7 +676,7 @@ def _module_level_statements(body: Sequence[ast.stmt]) -> List[ast.stmt]:
     result: List[ast.stmt] = []
     stack = list(reversed(body))
     pop = stack.pop
-    flat = _FLAT_STATEMENTS
+    flat = FLAT_STATEMENTS
     while stack:
         stmt = pop()
         result.append(stmt)

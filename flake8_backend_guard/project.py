@@ -19,7 +19,7 @@ import re
 from bisect import bisect_right
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from .context import nested_statements
+from .context import FLAT_STATEMENTS, nested_statements
 from .layout import (  # noqa: F401  (re-exported: the project model's API)
     NON_FILE_NAMES,
     ModuleInfo,
@@ -93,16 +93,18 @@ def _runtime_module_imports(body: Sequence[ast.stmt]) -> List[ast.stmt]:
     """
     result: List[ast.stmt] = []
     stack = list(reversed(body))
+    flat = FLAT_STATEMENTS
     while stack:
         stmt = stack.pop()
-        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        cls = stmt.__class__
+        if cls is ast.Import or cls is ast.ImportFrom:
             result.append(stmt)
-            continue
-        if isinstance(stmt, ast.If) and _is_main_test(stmt.test):
-            stack.extend(reversed(stmt.orelse))
-            continue
-        children = nested_statements(stmt, skip_type_checking=True)
-        stack.extend(reversed(children))
+        elif cls in flat:
+            continue  # no block: nothing nested
+        elif cls is ast.If and _is_main_test(stmt.test):  # type: ignore[attr-defined]
+            stack.extend(reversed(stmt.orelse))  # type: ignore[attr-defined]
+        else:
+            stack.extend(reversed(nested_statements(stmt, skip_type_checking=True)))
     return result
 
 
@@ -597,8 +599,9 @@ def _imports_prefix(text: str) -> int:
     Returns:
         The prefix length (``len(text)`` when no shorter prefix is known).
     """
-    tops = [match.start() for match in _TOP_LEVEL_LINE_RE.finditer(text)]
     found = text.rfind("import")
+    # the top-level line starts up to the last word (no later one is looked at)
+    tops = [m.start() for m in _TOP_LEVEL_LINE_RE.finditer(text, 0, found + 1)]
     while found >= 0:
         line_start = text.rfind("\n", 0, found) + 1
         # the nearest top-level line at or above the word's line
