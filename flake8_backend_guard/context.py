@@ -34,7 +34,6 @@ SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 # The same as sets, for ``node.__class__ in ...`` on hot paths.
 FUNCTION_CLASSES = frozenset(FUNCTION_TYPES)
 SCOPE_CLASSES = frozenset(SCOPE_TYPES)
-_MISSING = object()
 
 
 class FileContext:
@@ -96,11 +95,11 @@ class FileContext:
         Returns:
             The value ``compute`` returned the first time ``key`` was requested.
         """
-        value = self._cache.get(key, _MISSING)
-        if value is _MISSING:
-            value = compute()
-            self._cache[key] = value
-        return value  # type: ignore[return-value]
+        try:
+            return self._cache[key]  # type: ignore[no-any-return]
+        except KeyError:  # the first request (a subscript is cheaper than .get)
+            value = self._cache[key] = compute()
+            return value
 
     def nodes(self, node_type: Type[T]) -> List[T]:
         """Return every node of exactly ``node_type`` in the tree, in walk order.
