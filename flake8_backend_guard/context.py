@@ -645,18 +645,23 @@ def scope_nodes(scope: ast.AST, decorators: bool = False) -> List[ast.AST]:
     return result
 
 
-#: The statement classes ``nested_statements`` finds nothing in: those without a
-#: block (``x = 1``, ``return``, ``import``...), defs and classes (their bodies
-#: run elsewhere) and ``match`` (not entered). Told apart by one set look-up
-#: instead of its isinstance chain, for every module-level statement of every file.
-FLAT_STATEMENTS = frozenset(
+#: The fields of a statement that hold blocks of statements.
+BLOCK_FIELDS = frozenset({"body", "orelse", "handlers", "finalbody", "cases"})
+#: The statement classes without any block (``x = 1``, ``return``, ``import``...),
+#: which statement walks need not look into.
+SIMPLE_STATEMENTS = frozenset(
     cls
     for cls in vars(ast).values()
     if isinstance(cls, type)
     and issubclass(cls, ast.stmt)
     and cls is not ast.stmt
-    and not {"body", "orelse", "handlers", "finalbody", "cases"} & set(cls._fields)
-) | frozenset(
+    and not BLOCK_FIELDS & set(cls._fields)
+)
+#: The statement classes ``nested_statements`` finds nothing in: the simple ones,
+#: defs and classes (their bodies run elsewhere) and ``match`` (not entered). Told
+#: apart by one set look-up instead of its isinstance chain, for every
+#: module-level statement of every file.
+FLAT_STATEMENTS = SIMPLE_STATEMENTS | frozenset(
     (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
     + ((ast.Match,) if hasattr(ast, "Match") else ())  # 3.10+
 )

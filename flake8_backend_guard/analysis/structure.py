@@ -39,7 +39,9 @@ from typing import (
 )
 
 from ..context import (
+    BLOCK_FIELDS,
     FUNCTION_TYPES,
+    SIMPLE_STATEMENTS,
     FileContext,
     dotted_name,
     module_level_statements,
@@ -385,18 +387,7 @@ def under_main_guard(ctx: FileContext, node: ast.AST) -> bool:
 
 _SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _DEF_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_BLOCK_FIELDS = frozenset({"body", "orelse", "handlers", "finalbody", "cases"})
 _BLOCKS: Dict[type, Tuple[str, ...]] = {}
-# The statement classes without any block (``x = 1``, ``return``, ``import``...),
-# which the statement walks need not look into.
-_SIMPLE_STATEMENTS = frozenset(
-    cls
-    for cls in vars(ast).values()
-    if isinstance(cls, type)
-    and issubclass(cls, ast.stmt)
-    and cls is not ast.stmt
-    and not _BLOCK_FIELDS & set(cls._fields)
-)
 _AST = ast.AST
 
 
@@ -645,7 +636,7 @@ def _block_fields(cls: type) -> Tuple[str, ...]:
     # The fields of a statement class that hold blocks, in ``_fields`` order.
     fields = _BLOCKS.get(cls)
     if fields is None:
-        fields = tuple(f for f in cls._fields if f in _BLOCK_FIELDS)
+        fields = tuple(f for f in cls._fields if f in BLOCK_FIELDS)
         _BLOCKS[cls] = fields
     return fields
 
@@ -699,7 +690,7 @@ def _block_walk(
     result: List[ast.stmt] = []
     stack: List[ast.stmt] = select_statements(body, lines)[::-1]
     pop = stack.pop
-    simple = _SIMPLE_STATEMENTS
+    simple = SIMPLE_STATEMENTS
     while stack:
         stmt = pop()
         result.append(stmt)
@@ -777,7 +768,7 @@ def statement_nodes(stmt: ast.stmt, scopes: str = "own") -> List[ast.AST]:
     else:
         for field in node_fields(stmt.__class__):
             value = getattr(stmt, field, None)
-            if field in _BLOCK_FIELDS:
+            if field in BLOCK_FIELDS:
                 if (field == "handlers" or field == "cases") and isinstance(
                     value, list
                 ):
