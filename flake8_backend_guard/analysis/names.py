@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from functools import lru_cache
-from typing import Any, Callable, Dict, FrozenSet, Iterable, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
 
 SENSITIVE_LAST = frozenset(
     {
@@ -147,60 +147,6 @@ def is_sensitive(name: str, extra: FrozenSet[str] = frozenset()) -> bool:
     return _memo_judge(
         _SENSITIVE_MEMO, _MAY_BE_SENSITIVE, _sensitive_parts, name, extra
     )
-
-
-def any_sensitive(names: Iterable[str], extra: FrozenSet[str] = frozenset()) -> bool:
-    """Return True when one of ``names`` is sensitive (see :func:`is_sensitive`).
-
-    The cheap first test of handlers that judge every key of a dict literal:
-    names already judged cost a look-up each, not a call.
-
-    Args:
-        names: The names to judge.
-        extra: The ``bg-sensitive-names`` words (lower case), accepted as last parts.
-
-    Returns:
-        Whether ``is_sensitive(name, extra)`` holds for one of them.
-    """
-    return _memo_any(_SENSITIVE_MEMO, is_sensitive, names, extra)
-
-
-def any_random_sensitive(
-    names: Iterable[str], extra: FrozenSet[str] = frozenset()
-) -> bool:
-    """Return True when one of ``names`` is random-sensitive (BG210).
-
-    See :func:`is_random_sensitive` and :func:`any_sensitive`.
-
-    Args:
-        names: The names to judge.
-        extra: The ``bg-sensitive-names`` words (lower case), accepted as last parts.
-
-    Returns:
-        Whether ``is_random_sensitive(name, extra)`` holds for one of them.
-    """
-    return _memo_any(_RANDOM_MEMO, is_random_sensitive, names, extra)
-
-
-def _memo_any(
-    memo: Dict[Tuple[str, FrozenSet[str]], bool],
-    judge: Callable[[str, FrozenSet[str]], bool],
-    names: Iterable[str],
-    extra: FrozenSet[str],
-) -> bool:
-    # ``any(judge(name, extra) for name in names)``, reading ``memo`` (which
-    # ``judge`` fills) first.
-    get = memo.get
-    for name in names:
-        try:
-            found = get((name, extra))
-        except TypeError:  # an unhashable ``extra``
-            found = None
-        if found is None:
-            found = judge(name, extra)
-        if found:
-            return True
-    return False
 
 
 def is_password_name(name: str) -> bool:

@@ -6,7 +6,7 @@ import ast
 from typing import FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from ...analysis.dataflow import reaching_values
-from ...analysis.names import any_sensitive, is_sensitive
+from ...analysis.names import is_sensitive
 from ...analysis.secrets import (
     assignment_pairs,
     credential_format,
@@ -275,7 +275,7 @@ def _in_example(ctx: FileContext, node: ast.AST) -> bool:
 @RULE.on(ast.Dict)
 def _check_dict(node: ast.Dict, ctx: FileContext) -> Optional[List[Finding]]:
     extra = ctx.config.sensitive_names
-    if not any_sensitive(string_keys(node), extra):
+    if not any(is_sensitive(key, extra) for key in string_keys(node)):
         return None  # most dicts: no key names a secret
     found: List[Finding] = []
     example: Optional[bool] = None

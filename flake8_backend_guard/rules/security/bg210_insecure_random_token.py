@@ -6,7 +6,6 @@ import ast
 from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Union
 
 from ...analysis.names import (
-    any_random_sensitive,
     is_random_sensitive,
     is_sensitive,
     split_name,
@@ -531,7 +530,8 @@ def _check_keyword(node: ast.keyword, ctx: FileContext) -> Iterator[Finding]:
 
 @RULE.on(ast.Dict)
 def _check_dict(node: ast.Dict, ctx: FileContext) -> Optional[List[Finding]]:
-    if not any_random_sensitive(string_keys(node), ctx.config.sensitive_names):
+    extra = ctx.config.sensitive_names
+    if not any(is_random_sensitive(key, extra) for key in string_keys(node)):
         return None  # most dicts: no key that calls for a secure random value
     found: List[Finding] = []
     for key, value in zip(node.keys, node.values):
