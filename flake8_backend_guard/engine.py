@@ -264,7 +264,7 @@ class _Tables:
                 per-name handler lists, instead of being matched again per set of
                 active rules; the walk skips the handlers of the rules a file
                 leaves out when a shared list holds some (see
-                ``Engine._inactive``).
+                ``Engine._tables_for``).
         """
         enter: Dict[Type[ast.AST], List[_Entry]] = {}
         leave: Dict[Type[ast.AST], List[_Entry]] = {}
@@ -309,8 +309,8 @@ class _Tables:
         # (names and constants are half of all nodes). Leaf singletons never
         # reach the walk (their fields are left out) unless a rule wants them.
         self.quiet = frozenset(t for t in _CHILDLESS if t not in wanted)
-        # What the walk looks up once per entered node: its enter handlers (a list,
-        # or the _Keyed of a keyed type) and what else it does with the node type.
+        # The enter handlers of each node type (a list, or the _Keyed of a keyed
+        # type) and what else the walk does with it: what ``step`` reads.
         self.dispatch: Dict[Type[ast.AST], Any] = dict(self.enter)
         self.dispatch.update(self.enter_keyed)
         self.special: Dict[Type[ast.AST], int] = {}
@@ -389,10 +389,9 @@ class Engine:
                         self._keyed_gates.append((rule.code, key, words))
         self._entries = {rule.code: _entries(rule, gating) for rule in self.rules}
         self._tables: Dict[Any, _Tables] = {}
-        # The tables of each (active rules, absent handlers) of a file so far,
-        # and what the walk skips in shared keyed lists for each active set.
-        self._planned: Dict[Any, _Tables] = {}
-        self._inactive_of: Dict[FrozenSet[str], Dict[str, bool]] = {}
+        # For each (active rules, absent handlers) of a file so far: its tables
+        # and the codes the walk skips in shared keyed lists (see _tables_for).
+        self._planned: Dict[Any, Tuple[_Tables, Dict[str, bool]]] = {}
         self._all_codes = frozenset(rule.code for rule in self.rules)
         all_tables = self._all_tables = _Tables(
             [self._entries[rule.code] for rule in self.rules], config
@@ -428,9 +427,23 @@ class Engine:
         self.enter = all_tables.enter
         self.leave = all_tables.leave
 
-    def _tables_for(self, active: FrozenSet[str], absent: FrozenSet[Any]) -> _Tables:
-        tables = self._planned.get((active, absent))
-        if tables is None:
+    def _tables_for(
+        self, active: FrozenSet[str], absent: FrozenSet[Any]
+    ) -> Tuple[_Tables, Dict[str, bool]]:
+        """Return a file's dispatch tables and the codes its walk starts skipping.
+
+        Args:
+            active: The codes of the rules active in the file.
+            absent: The keyed handlers left out of it.
+
+        Returns:
+            The tables (shared by every active set that differs only in rules
+            found in shared keyed lists alone), and a dict of the codes the file
+            leaves out whose handlers those lists hold (the walk's initial
+            ``failed``).
+        """
+        planned = self._planned.get((active, absent))
+        if planned is None:
             key = (active.difference(self._shared_only), absent)
             tables = self._tables.get(key)
             if tables is None:
@@ -441,23 +454,9 @@ class Engine:
                 ]
                 tables = _Tables(rules, self.config, absent, self._all_tables)
                 self._tables[key] = tables
-            self._planned[(active, absent)] = tables
-        return tables
-
-    def _inactive(self, active: FrozenSet[str]) -> Dict[str, bool]:
-        """Return the codes a file leaves out whose handlers shared lists hold.
-
-        Args:
-            active: The codes of the rules active in the file.
-
-        Returns:
-            A dict of those codes (the walk's initial ``failed``: skipped).
-        """
-        found = self._inactive_of.get(active)
-        if found is None:
-            found = {code: True for code in self._keyed_codes if code not in active}
-            self._inactive_of[active] = found
-        return found
+            inactive = {code: True for code in self._keyed_codes if code not in active}
+            planned = self._planned[(active, absent)] = (tables, inactive)
+        return planned
 
     def active_codes(self, text: Optional[str]) -> FrozenSet[str]:
         """Return the codes of the enabled rules that can report in ``text``.
@@ -554,11 +553,10 @@ class Engine:
     def _walk(self, ctx: FileContext) -> List[Finding]:
         tree = ctx.tree
         active, absent, ctx.words, ctx.word_index = self._plan(ctx.text)
-        tables = self._tables_for(active, absent)
+        tables, inactive = self._tables_for(active, absent)
         findings: List[Finding] = []
         # Rules whose handlers are skipped: those that failed, and the inactive
         # ones whose handlers a shared keyed list holds.
-        inactive = self._inactive(active)
         failed: Dict[str, bool] = dict(inactive) if inactive else {}
         leave = tables.leave
         leave_keyed = tables.leave_keyed

@@ -132,24 +132,6 @@ def is_expiry_name(name: str) -> bool:
     )
 
 
-def any_expiry_name(names: List[str]) -> bool:
-    """Return True when one of ``names`` is a token-lifetime setting's name.
-
-    The same as ``any(is_expiry_name(name) for name in names)``; a dict literal's
-    keys, say, are all passed over at once when none holds a lifetime word.
-
-    Args:
-        names: Variable, attribute, keyword or dict-key names.
-
-    Returns:
-        True when :func:`is_expiry_name` holds for one of them.
-    """
-    lowered = "\n".join(names).lower()  # no word below holds a line break
-    if "exp" not in lowered and "ttl" not in lowered and "lifetime" not in lowered:
-        return False
-    return any(is_expiry_name(name) for name in names)
-
-
 def is_long_lived_name(name: str) -> bool:
     """Return True for names of refresh, e-mail verification or reset tokens.
 

@@ -7,7 +7,6 @@ from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from ...analysis.durations import (
     Duration,
-    any_expiry_name,
     duration_seconds,
     expiry_lifetime,
     human,
@@ -264,7 +263,7 @@ def _is_expiry_key(key: Optional[ast.expr]) -> bool:
 
 @RULE.on(ast.Dict)
 def _check_dict(node: ast.Dict, ctx: FileContext) -> Optional[Iterator[Finding]]:
-    if any_expiry_name(string_keys(node)):  # see ``_is_expiry_key``
+    if any(is_expiry_name(key) for key in string_keys(node)):  # ``_is_expiry_key``
         return _dict_findings(node, ctx)
     return None
 
