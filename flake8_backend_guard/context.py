@@ -713,7 +713,7 @@ def dotted_name(node: ast.AST, aliases: Dict[str, str]) -> Optional[str]:
 
 
 def nested_statements(
-    stmt: ast.stmt, skip_type_checking: bool = False
+    stmt: ast.stmt, import_time_only: bool = False
 ) -> List[ast.stmt]:
     """Return the statements nested in a compound statement that runs at its level.
 
@@ -723,14 +723,18 @@ def nested_statements(
 
     Args:
         stmt: A statement.
-        skip_type_checking: Leave out the body of ``if TYPE_CHECKING:`` (its
-            ``else`` block still runs).
+        import_time_only: Leave out the blocks that never run when the module
+            is imported: the bodies of ``if TYPE_CHECKING:`` (true only for a
+            type checker) and ``if __name__ == "__main__":`` (true only when the
+            file is run as a script); their ``else`` blocks still run.
 
     Returns:
         The nested statements in source order (empty for simple statements).
     """
     if isinstance(stmt, ast.If):
-        if skip_type_checking and is_type_checking_test(stmt.test):
+        if import_time_only and (
+            is_type_checking_test(stmt.test) or is_main_test(stmt.test)
+        ):
             return list(stmt.orelse)
         return stmt.body + stmt.orelse
     if isinstance(stmt, (ast.For, ast.While, ast.AsyncFor)):
@@ -743,6 +747,32 @@ def nested_statements(
             children.extend(handler.body)
         return children + stmt.orelse + stmt.finalbody  # type: ignore[attr-defined]
     return []
+
+
+def is_main_test(test: ast.expr) -> bool:
+    """Return True for the test ``__name__ == "__main__"`` (either way round).
+
+    Args:
+        test: The test expression of an ``if`` statement.
+
+    Returns:
+        Whether the block runs only when the file is run as a script.
+    """
+    if not (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Eq)
+    ):
+        return False
+    left, right = test.left, test.comparators[0]
+    if isinstance(right, ast.Name):
+        left, right = right, left
+    return (
+        isinstance(left, ast.Name)
+        and left.id == "__name__"
+        and isinstance(right, ast.Constant)
+        and right.value == "__main__"
+    )
 
 
 def is_type_checking_test(test: ast.expr) -> bool:

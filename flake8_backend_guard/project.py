@@ -99,39 +99,9 @@ def _runtime_module_imports(body: Sequence[ast.stmt]) -> List[ast.stmt]:
         cls = stmt.__class__
         if cls is ast.Import or cls is ast.ImportFrom:
             result.append(stmt)
-        elif cls in flat:
-            continue  # no block: nothing nested
-        elif cls is ast.If and _is_main_test(stmt.test):  # type: ignore[attr-defined]
-            stack.extend(reversed(stmt.orelse))  # type: ignore[attr-defined]
-        else:
-            stack.extend(reversed(nested_statements(stmt, skip_type_checking=True)))
+        elif cls not in flat:  # a block-less statement has nothing nested
+            stack.extend(reversed(nested_statements(stmt, import_time_only=True)))
     return result
-
-
-def _is_main_test(test: ast.expr) -> bool:
-    """Return True for the test ``__name__ == "__main__"`` (either way round).
-
-    Args:
-        test: The test expression of an ``if`` statement.
-
-    Returns:
-        Whether the block runs only when the file is run as a script.
-    """
-    if not (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.Eq)
-    ):
-        return False
-    left, right = test.left, test.comparators[0]
-    if isinstance(right, ast.Name):
-        left, right = right, left
-    return (
-        isinstance(left, ast.Name)
-        and left.id == "__name__"
-        and isinstance(right, ast.Constant)
-        and right.value == "__main__"
-    )
 
 
 Edge = Tuple[str, ast.stmt]
@@ -573,7 +543,7 @@ _CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 # string, bracket or comment (``case``/``else``/... clauses are told apart later).
 _TOP_LEVEL_LINE_RE = re.compile(r"^[^ \t\f\r\n#)\]}\\\"']", re.MULTILINE)
 _SCOPE_START_RE = re.compile(r"(?:async[ \t]+def|def|class)\b|@")
-# ``if __name__ == "__main__":`` on one top-level line, as ``_is_main_test`` accepts it.
+# ``if __name__ == "__main__":`` on one top-level line, as ``is_main_test`` accepts it.
 _MAIN_BLOCK_RE = re.compile(
     r"if[ \t]+(?:__name__[ \t]*==[ \t]*(['\"])__main__\1"
     r"|(['\"])__main__\2[ \t]*==[ \t]*__name__)[ \t]*:"
