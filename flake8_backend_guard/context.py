@@ -733,7 +733,7 @@ def nested_statements(
     """
     if isinstance(stmt, ast.If):
         if import_time_only and (
-            is_type_checking_test(stmt.test) or is_main_test(stmt.test)
+            is_type_checking_test(stmt.test) or is_main_guard(stmt.test)
         ):
             return list(stmt.orelse)
         return stmt.body + stmt.orelse
@@ -749,30 +749,24 @@ def nested_statements(
     return []
 
 
-def is_main_test(test: ast.expr) -> bool:
-    """Return True for the test ``__name__ == "__main__"`` (either way round).
+def is_main_guard(test: ast.expr) -> bool:
+    """Return True for ``__name__ == "__main__"`` (either order).
 
     Args:
-        test: The test expression of an ``if`` statement.
+        test: The ``if`` test.
 
     Returns:
-        Whether the block runs only when the file is run as a script.
+        Whether the test is a ``__main__`` guard: its block runs only when the file
+        is run as a script.
     """
-    if not (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.Eq)
-    ):
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
         return False
-    left, right = test.left, test.comparators[0]
-    if isinstance(right, ast.Name):
-        left, right = right, left
-    return (
-        isinstance(left, ast.Name)
-        and left.id == "__name__"
-        and isinstance(right, ast.Constant)
-        and right.value == "__main__"
-    )
+    if not isinstance(test.ops[0], ast.Eq):
+        return False
+    sides = [test.left, test.comparators[0]]
+    has_name = any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
+    has_main = any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
+    return has_name and has_main
 
 
 def is_type_checking_test(test: ast.expr) -> bool:

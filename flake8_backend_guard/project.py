@@ -543,7 +543,8 @@ _CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 # string, bracket or comment (``case``/``else``/... clauses are told apart later).
 _TOP_LEVEL_LINE_RE = re.compile(r"^[^ \t\f\r\n#)\]}\\\"']", re.MULTILINE)
 _SCOPE_START_RE = re.compile(r"(?:async[ \t]+def|def|class)\b|@")
-# ``if __name__ == "__main__":`` on one top-level line, as ``is_main_test`` accepts it.
+# ``if __name__ == "__main__":`` on one top-level line, as ``context.is_main_guard``
+# accepts it.
 _MAIN_BLOCK_RE = re.compile(
     r"if[ \t]+(?:__name__[ \t]*==[ \t]*(['\"])__main__\1"
     r"|(['\"])__main__\2[ \t]*==[ \t]*__name__)[ \t]*:"

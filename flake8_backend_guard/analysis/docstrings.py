@@ -489,20 +489,13 @@ def docstring(
         if text is None:
             found = None
         else:
-            found = parse_docstring(text, _style(ctx))
+            found = parse_docstring(text, ctx.config.docstring_style)
         parsed[id(node)] = found
     return found  # type: ignore[no-any-return]
 
 
 _PARSED = ("docstrings", "parsed")
 _UNPARSED = object()
-_STYLE = ("docstrings", "style")
-
-
-def _style(ctx: FileContext) -> str:
-    # The configured docstring style, read once per file (an option look-up costs
-    # far more than the cached value).
-    return ctx.cached(_STYLE, lambda: ctx.config.docstring_style)
 
 
 # ---- decorators -----------------------------------------------------------------

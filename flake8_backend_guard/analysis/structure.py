@@ -44,6 +44,7 @@ from ..context import (
     SIMPLE_STATEMENTS,
     FileContext,
     dotted_name,
+    is_main_guard,
     module_level_statements,
     node_fields,
 )
@@ -334,25 +335,6 @@ def inside_logging_call(ctx: FileContext, node: ast.AST) -> bool:
 
 
 # ---- __main__ guard ----------------------------------------------------------
-
-
-def is_main_guard(test: ast.expr) -> bool:
-    """Return True for ``__name__ == "__main__"`` (either order).
-
-    Args:
-        test: The ``if`` test.
-
-    Returns:
-        Whether the test is a ``__main__`` guard.
-    """
-    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
-        return False
-    if not isinstance(test.ops[0], ast.Eq):
-        return False
-    sides = [test.left, test.comparators[0]]
-    has_name = any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
-    has_main = any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
-    return has_name and has_main
 
 
 def under_main_guard(ctx: FileContext, node: ast.AST) -> bool:
