@@ -5,11 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Union
 
-from ...analysis.names import (
-    is_random_sensitive,
-    is_sensitive,
-    split_name,
-)
+from ...analysis.names import is_random_sensitive, is_sensitive, split_name
 from ...analysis.secrets import assignment_pairs, target_name
 from ...analysis.values import const_value, string_keys
 from ...context import FUNCTION_TYPES, FileContext, scope_nodes, walk_children

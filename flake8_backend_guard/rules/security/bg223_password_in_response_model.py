@@ -41,8 +41,9 @@ RULE = Rule(
     severity="error",
     cwe=200,
     overlaps=(),
-    # a field that holds a password or its hash: its name (of a class of the file) has a part
-    # ``password``, ``passwd``, ``passphrase`` or ``pwd`` (case-insensitive)
+    # a field that holds a password or its hash: its name (of a class of the
+    # file) has a part ``password``, ``passwd``, ``passphrase`` or ``pwd``
+    # (case-insensitive)
     requires=("assw", "assphrase", "pwd"),
 )
 
