@@ -8,7 +8,7 @@ from typing import Any, Iterator, List, Optional, Set
 
 from ...analysis.values import UNKNOWN, const_value
 from ...analysis.web import has_word
-from ...context import FileContext
+from ...context import FileContext, is_main_guard
 from ...options import Config
 from ...rule import Example, Finding, Rule
 
@@ -87,38 +87,37 @@ def _is_on(ctx: FileContext, node: Optional[ast.AST]) -> bool:
 
 
 def _under_main_guard(ctx: FileContext, node: ast.AST) -> bool:
-    # Return True under ``if __name__ == "__main__":``, or in a function that is
-    # only started from there (``def main(): uvicorn.run(...)``).
+    # Return True in the body of ``if __name__ == "__main__":`` (not its ``else:``,
+    # which runs on import), or in a function that is only started from there
+    # (``def main(): uvicorn.run(...)``).
+    child = node
     for ancestor in ctx.ancestors(node):
-        if isinstance(ancestor, ast.If) and _is_main_test(ancestor.test):
-            return True
+        if isinstance(ancestor, ast.If) and is_main_guard(ancestor.test):
+            if any(stmt is child for stmt in ancestor.body):
+                return True
         if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return ancestor.name in _main_guard_calls(ctx)
+        child = ancestor
     return False
 
 
 def _main_guard_calls(ctx: FileContext) -> Set[str]:
-    # Return the names of functions called under the file's ``__main__`` guard.
+    # Return the names of functions called in the body of the file's ``__main__``
+    # guard.
 
     def compute() -> Set[str]:
         names: Set[str] = set()
         for stmt in ctx.tree.body:
-            if isinstance(stmt, ast.If) and _is_main_test(stmt.test):
-                for sub in ast.walk(stmt):
-                    if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
-                        names.add(sub.func.id)
+            if isinstance(stmt, ast.If) and is_main_guard(stmt.test):
+                for part in stmt.body:
+                    for sub in ast.walk(part):
+                        if isinstance(sub, ast.Call) and isinstance(
+                            sub.func, ast.Name
+                        ):
+                            names.add(sub.func.id)
         return names
 
     return ctx.cached(("BG218", "main-guard-calls"), compute)
-
-
-def _is_main_test(test: ast.expr) -> bool:
-    if not isinstance(test, ast.Compare) or len(test.comparators) != 1:
-        return False
-    sides = [test.left, test.comparators[0]]
-    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
-    consts = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
-    return bool(names and consts)
 
 
 def _is_config(node: ast.AST) -> bool:
