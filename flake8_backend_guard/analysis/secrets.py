@@ -277,6 +277,14 @@ def is_secret_literal(
         and _mentions_sensitive(value_parts)
     ):
         return False  # ``"AWSSecretKey"``, ``"accessToken"``: the name of a field
+    if (
+        name_filters
+        and len(name_parts) >= 3
+        and name_parts[-1] == "key"
+        and name_parts[-2] in _FIELD_QUALIFIERS
+        and _FIELD_VALUE_RE.match(stripped)
+    ):
+        return False  # ``JWT_AUTH_USERNAME_KEY = "email"``: the key of a field
     if len(stripped) >= 16 and "EXAMPLE" in stripped:
         return False  # documentation samples such as AWS's ``...EXAMPLEKEY``
     if name_filters and value_parts == name_parts and " " not in stripped:
@@ -361,6 +369,13 @@ _IDENTIFIER_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-.]*$")
 
 
 _NAME_LIKE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+# ``<...>_USERNAME_KEY``: the part before ``key`` names the field the key looks up
+# (Flask-JWT's ``JWT_AUTH_USERNAME_KEY = "email"``), so a value that is a lower-case
+# identifier is the field's name, not a secret.
+_FIELD_QUALIFIERS = frozenset(
+    {"username", "user", "password", "email", "identity", "login", "id", "claim"}
+)
+_FIELD_VALUE_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _CAMEL_IDENTIFIER_RE = re.compile(r"^[A-Za-z][a-z]*(?:[A-Z]+[a-z]*)+$")
 
 

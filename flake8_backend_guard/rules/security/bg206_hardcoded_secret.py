@@ -41,7 +41,12 @@ RULE = Rule(
         'variable names (`os.getenv("API_KEY")`), field names (`password_field = '
         '"password"`), templates, URL paths and header names are not reported, and '
         "string literals with the format of real credentials (AWS, GitHub, Slack, "
-        "Stripe, Google keys, PEM private keys) are reported wherever they appear."
+        "Stripe, Google keys, PEM private keys) are reported wherever they appear. "
+        "A literal password given to a hashing or checking function "
+        '(`generate_password_hash("admin")`, `bcrypt.hashpw(b"admin", ...)`, '
+        '`user.set_password("admin")`) is the known password of a seeded account '
+        "or a back door, and is reported too; a lookup key that names a field "
+        '(`JWT_AUTH_USERNAME_KEY = "email"`) is not a secret.'
     ),
     bad=Example(
         "from flask import Flask\n\n"
@@ -91,11 +96,22 @@ _PASSWORD_ARGUMENTS = {
     "pymysql.connect": (2, "password"),
     "MySQLdb.connect": (2, "passwd"),
     "smtplib.SMTP.login": (1, "password"),
+    # a literal password hashed or checked: a default account's known password
+    "werkzeug.security.generate_password_hash": (0, "password"),
+    "werkzeug.generate_password_hash": (0, "password"),
+    "werkzeug.security.check_password_hash": (1, "password"),
+    "werkzeug.check_password_hash": (1, "password"),
+    "flask_bcrypt.generate_password_hash": (0, "password"),
+    "flask_bcrypt.check_password_hash": (1, "password"),
+    "bcrypt.hashpw": (0, "password"),
+    "bcrypt.checkpw": (0, "password"),
+    "django.contrib.auth.hashers.make_password": (0, "password"),
+    "django.contrib.auth.hashers.check_password": (0, "password"),
 }
 _COMPARE_DIGEST = frozenset({"hmac.compare_digest", "secrets.compare_digest"})
 _CALL_LAST_NAMES = frozenset(
     q.rsplit(".", 1)[-1] for q in list(_KEY_ARGUMENTS) + list(_PASSWORD_ARGUMENTS)
-) | {"compare_digest", "login"}
+) | {"compare_digest", "login", "set_password"}
 _SIGNER_SUFFIXES = ("Serializer", "Signer")
 _SECRET_WRAPPERS = frozenset({"SecretStr", "SecretBytes", "Secret"})
 _EXAMPLE_KEYS = frozenset(
@@ -373,6 +389,20 @@ def _check_call(node: ast.Call, ctx: FileContext) -> Optional[List[Finding]]:
         # ``smtp.login("me@example.com", "app-password")``, ``ftp.login(user, "pw")``
         report, literal = _literal(ctx, node.args[1], node)
         finding = _finding(ctx, report, literal, "password", "passed to `login()`")
+        if finding is not None:
+            found.append(finding)
+        return found or None
+    if (
+        last == "set_password"
+        and len(node.args) == 1
+        and not node.keywords
+        and isinstance(func, ast.Attribute)
+    ):
+        # ``admin.set_password("admin")``: Django's and the Flask tutorials' setter
+        report, literal = _literal(ctx, node.args[0], node)
+        finding = _finding(
+            ctx, report, literal, "password", "passed to `set_password()`"
+        )
         if finding is not None:
             found.append(finding)
         return found or None

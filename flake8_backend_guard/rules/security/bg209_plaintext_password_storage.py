@@ -43,7 +43,10 @@ RULE = Rule(
         "and at SQL `INSERT`/`UPDATE` statements and MongoDB writes that store a "
         "password value; a value from a hashing call (any call whose name contains "
         "`hash`, `bcrypt.hashpw`, `make_password`...) or a model with a `password` "
-        "property setter that hashes is fine."
+        "property setter that hashes is fine. An ORM look-up by the typed password "
+        "(`User.query.filter_by(password=...)`, `User.objects.get(password=...)`) "
+        "finds a row only when the column holds plain passwords, so it is reported "
+        "too."
     ),
     bad=Example(
         "from flask_sqlalchemy import SQLAlchemy\n\n"
@@ -523,11 +526,47 @@ _CALL_METHODS = _MONGO_WRITES | {
 }
 
 
+# ORM look-ups by field values: ``User.objects.get(password=...)`` (Django),
+# ``User.query.filter_by(password=...)`` (Flask-SQLAlchemy, SQLAlchemy).
+_LOOKUP_METHODS = frozenset({"get", "filter", "exclude", "filter_by"})
+
+
+def _check_lookup(ctx: FileContext, node: ast.Call) -> Iterator[Finding]:
+    # A look-up by the password as typed finds a row only when the column holds the
+    # plain password: the code that stored it did not hash it.
+    func = node.func
+    owner = func.value  # type: ignore[attr-defined]
+    attr = func.attr  # type: ignore[attr-defined]
+    if attr != "filter_by" and not (
+        isinstance(owner, ast.Attribute) and owner.attr in ("objects", "query")
+    ):
+        return
+    for kw in node.keywords:
+        if kw.arg is not None and _is_password_field(kw.arg):
+            reach(ctx, node)
+            if plain_password_value(ctx, kw.value):
+                yield RULE.finding(
+                    kw.value,
+                    what=(
+                        f"`{_lookup_text(owner)}.{attr}({kw.arg}=...)` matches the "
+                        "typed password against the database, so the database"
+                    ),
+                )
+
+
+def _lookup_text(owner: ast.expr) -> str:
+    text = ast.unparse(owner)
+    return text if len(text) <= 40 else "..." + text[-37:]
+
+
 @RULE.on(ast.Call, names=_CALL_METHODS, keywords=_password_binding)
 def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
     func = node.func
     if isinstance(func, ast.Attribute):
         attr = func.attr
+        if attr in _LOOKUP_METHODS:
+            yield from _check_lookup(ctx, node)
+            return
         if attr in ("execute", "executemany") or attr in _MONGO_WRITES:
             reach(ctx, node)
         if attr in ("execute", "executemany"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 from typing import Dict, Iterator, List, Optional, Set, Union
 
 from ...analysis.web import (
@@ -37,7 +38,10 @@ RULE = Rule(
         "Returned to the client they map the application for an attacker (CWE-209) "
         "and turn every unexpected error into an information leak. Log the detail "
         "with a request id on the server and answer with a generic message; errors "
-        "meant for clients (validation messages, HTTP errors) are fine."
+        "meant for clients (validation messages, HTTP errors) are fine. Detail "
+        "rendered into a page (`render_template`, `render_template_string`, "
+        "Django's `render` and its context dict) or flashed reaches the client too; "
+        "detail shown only under a debug flag (`if app.debug:`) is not reported."
     ),
     bad=Example(
         "from flask import Flask, jsonify\n\n"
@@ -113,6 +117,15 @@ _DETAIL_ATTRS = frozenset(
         "__str__",
     }
 )
+# The text of an exception caught as ``Exception`` or a built-in class (Python 2's
+# ``e.message``); on an application's own exception class it is usually the message
+# written for clients (Flask's API-exception pattern), so it is not judged there.
+_MESSAGE_ATTRS = frozenset({"message", "msg"})
+_BUILTIN_EXCEPTIONS = frozenset(
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+)
 _WRAPPED_ATTRS = frozenset(
     {"original_exception", "__cause__", "__context__", "__traceback__"}
 )
@@ -163,6 +176,14 @@ _RESPONSE_CALLS = frozenset(
 )
 _HTTP_EXCEPTIONS = frozenset(
     {"HTTPException", "StarletteHTTPException", "WebSocketException"}
+)
+# Django's calls that render a page for the client from a context.
+_DJANGO_RENDER = frozenset(
+    {
+        "django.shortcuts.render",
+        "django.shortcuts.render_to_response",
+        "django.template.response.TemplateResponse",
+    }
 )
 _PASS_THROUGH_CALLS = frozenset(
     {"dict", "list", "tuple", "getattr", "render_template", "render_template_string"}
@@ -225,6 +246,7 @@ class _Analysis:
             else:
                 self.handler_param = param
         self._cache: Dict[int, Optional[str]] = {}
+        self._stores: Optional[Dict[str, List[ast.Assign]]] = None
 
     @property
     def flow(self) -> LocalFlow:
@@ -255,6 +277,24 @@ class _Analysis:
                 kind = "client"
         return kind
 
+    def _caught_broadly(self, node: ast.AST) -> bool:
+        # Return True when the exception named ``node`` is caught by ``except:``,
+        # ``except Exception`` or another built-in class (not an app's own class).
+        if not isinstance(node, ast.Name):
+            return False
+        for _pos, _value, stmt, binding in self.flow.reaching_bindings(node):
+            if binding != "except" or not isinstance(stmt, ast.ExceptHandler):
+                continue
+            caught = stmt.type
+            items = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+            if all(
+                item is None
+                or (isinstance(item, ast.Name) and item.id in _BUILTIN_EXCEPTIONS)
+                for item in items
+            ):
+                return True
+        return False
+
     def is_exception(self, node: ast.AST) -> bool:
         # Return True when ``node`` names a caught exception (not a client error).
         return self.exception_kind(node) == "internal"
@@ -283,7 +323,10 @@ class _Analysis:
             return self._call_detail(node, depth)
         if isinstance(node, ast.Attribute):
             kind = self.exception_kind(node.value)
-            if kind == "internal" and node.attr in _DETAIL_ATTRS:
+            if kind == "internal" and (
+                node.attr in _DETAIL_ATTRS
+                or (node.attr in _MESSAGE_ATTRS and self._caught_broadly(node.value))
+            ):
                 return f"`{_unparse(node)}`"
             if kind == "client" and node.attr in _WRAPPED_ATTRS:
                 return f"`{_unparse(node)}`"
@@ -309,8 +352,11 @@ class _Analysis:
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             return self._any(list(node.elts), depth)
         if isinstance(node, ast.IfExp):
-            if _mentions_debug(node.test):
-                return self.detail(node.orelse, depth + 1)  # detail only when debugging
+            branch = _debug_branch(node.test)
+            if branch == "body":  # detail only when debugging
+                return self.detail(node.orelse, depth + 1)
+            if branch == "orelse":
+                return self.detail(node.body, depth + 1)
             return self._any([node.body, node.orelse], depth)
         if isinstance(node, ast.BoolOp):
             return self._any(list(node.values), depth)
@@ -322,15 +368,48 @@ class _Analysis:
                     found = self.detail(value, depth + 1)
                     if found:
                         return found
+            for stmt in self._item_stores(node):
+                if not self._under_debug(stmt):
+                    found = self.detail(stmt.value, depth + 1)
+                    if found:
+                        return found
             return None
         return None
 
+    def _item_stores(self, use: ast.Name) -> List[ast.Assign]:
+        # The ``name[key] = value`` statements of the function before ``use``:
+        # what a dict or list that is sent whole (a template context) was given.
+        stores = self._stores
+        if stores is None:
+            stores = self._stores = {}
+            for node in function_nodes(self.ctx, self.func):
+                if node.__class__ is ast.Assign:
+                    for target in node.targets:  # type: ignore[attr-defined]
+                        if isinstance(target, ast.Subscript) and isinstance(
+                            target.value, ast.Name
+                        ):
+                            stores.setdefault(target.value.id, []).append(node)
+        found = stores.get(use.id)
+        if not found:
+            return []
+        position = (use.lineno, use.col_offset)
+        return [
+            stmt
+            for stmt in found
+            if (stmt.lineno, stmt.col_offset) < position  # type: ignore[operator]
+        ]
+
     def _under_debug(self, node: ast.AST) -> bool:
-        # Return True for a statement inside ``if ...debug...:`` (debug-only detail).
+        # Return True for a node in the debug-only branch of an ``if`` on a debug
+        # flag: the body of ``if settings.DEBUG:``, the ``else:`` of ``if not
+        # app.debug:`` (detail shown to developers only).
         child = node
         for ancestor in self.flow.ancestors(node):
-            if isinstance(ancestor, ast.If) and _mentions_debug(ancestor.test):
-                if any(x is child for x in ancestor.body):
+            if isinstance(ancestor, ast.If):
+                branch = _debug_branch(ancestor.test)
+                if branch is not None and any(
+                    x is child for x in getattr(ancestor, branch)
+                ):
                     return True
             child = ancestor
         return False
@@ -390,6 +469,18 @@ class _Analysis:
             return list(node.args[:1]) + [
                 kw.value for kw in node.keywords if kw.arg == "description"
             ]
+        if last == "render_template_string":  # the page's source and variables
+            return list(node.args) + keywords
+        if last == "render_template":  # the page's variables
+            return list(node.args[1:]) + keywords
+        if last == "flash" and (name == "flask.flash" or name == "flash"):
+            return list(node.args[:1]) + [
+                kw.value for kw in node.keywords if kw.arg == "message"
+            ]
+        if name in _DJANGO_RENDER:  # render(request, template, context)
+            return list(node.args[2:3]) + [
+                kw.value for kw in node.keywords if kw.arg == "context"
+            ]
         return None
 
     def findings(self) -> Iterator[Finding]:
@@ -407,9 +498,10 @@ class _Analysis:
                 if found is None and self._bare_exception_as_detail(node, arg):
                     found = f"the exception `{_unparse(arg)}`"
                 if found:
-                    yield RULE.finding(
-                        node, detail=found, sink=f"`{_sink_text(self.ctx, node)}`"
-                    )
+                    if not self._under_debug(node):  # detail shown in debug only
+                        yield RULE.finding(
+                            node, detail=found, sink=f"`{_sink_text(self.ctx, node)}`"
+                        )
                     break
         if not self.returns_to_client:
             return
@@ -420,7 +512,7 @@ class _Analysis:
                 found = self.detail(node.value)
                 if found is None and self.is_exception(node.value):
                     found = f"the exception `{_unparse(node.value)}`"
-                if found:
+                if found and not self._under_debug(node):
                     yield RULE.finding(
                         node, detail=found, sink="returned by the handler"
                     )
@@ -432,6 +524,36 @@ class _Analysis:
     @staticmethod
     def _contains_sink(node: ast.AST, sink_calls: Set[int]) -> bool:
         return any(id(sub) in sink_calls for sub in ast.walk(node))
+
+
+_OTHER_BRANCH = {"body": "orelse", "orelse": "body"}
+
+
+def _debug_branch(test: ast.expr) -> Optional[str]:
+    # Which branch of an ``if``/``IfExp`` on ``test`` runs only when debugging:
+    # "body" for ``if DEBUG:`` (``== True``, ``DEBUG and x``), "orelse" for ``if
+    # not DEBUG:`` (``is False``); None when the test reads no debug flag.
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _OTHER_BRANCH.get(_debug_branch(test.operand) or "")
+    if isinstance(test, ast.BoolOp):
+        found = any(_debug_branch(value) == "body" for value in test.values)
+        return "body" if found else None
+    if isinstance(test, ast.Compare):
+        if len(test.ops) != 1:
+            return None
+        op, right = test.ops[0], test.comparators[0]
+        if isinstance(right, ast.Constant) and isinstance(right.value, bool):
+            if isinstance(op, (ast.Eq, ast.Is)):
+                flip = not right.value
+            elif isinstance(op, (ast.NotEq, ast.IsNot)):
+                flip = right.value
+            else:
+                return None
+            branch = _debug_branch(test.left)
+            return _OTHER_BRANCH.get(branch or "") if flip else branch
+        if not isinstance(op, (ast.Eq, ast.Is, ast.In)):
+            return None
+    return "body" if _mentions_debug(test) else None
 
 
 def _mentions_debug(node: ast.AST) -> bool:
@@ -465,6 +587,8 @@ _SINK_WORDS = (
     "make_response",
     "json_response",
     "description",
+    "render",  # render_template(...), Django's render(...)
+    "flash",
 )
 
 
