@@ -403,9 +403,11 @@ def _plausible_for(name_parts: Tuple[str, ...], text: str) -> bool:
     # that look generated (token characters, 8 or more, digits or mixed case) count.
     # A PIN holds digits.
     last = name_parts[-1]
-    if any(
-        part in _DESCRIPTOR_PARTS for part in name_parts[:-1]
-    ) and _IDENTIFIER_RE.match(text):
+    if (
+        not (last == "key" and name_parts[0] == "secret")  # SECRET_COOKIE_KEY
+        and any(part in _DESCRIPTOR_PARTS for part in name_parts[:-1])
+        and _IDENTIFIER_RE.match(text)
+    ):
         return False
     if last == "pin":
         return any(ch.isdigit() for ch in text)

@@ -30,7 +30,8 @@ RULE = Rule(
     message="{call} {problem}",
     hint="pass timeout=<seconds> so a stalled server or command cannot hang the worker",
     rationale=(
-        "Why is this bad? `requests` and `subprocess` wait forever by default. One "
+        "Why is this bad? `requests`, `subprocess` and `urllib.request.urlopen` "
+        "wait forever by default. One "
         "slow or dead upstream service, or one command that never exits, then holds a "
         "worker thread or process for good; a few of them exhaust the pool and the "
         "whole service stops answering (an easy denial of service). An explicit "
@@ -50,7 +51,7 @@ RULE = Rule(
     severity="error",
     cwe=400,
     overlaps=("S113", "B113"),
-    requires=("subprocess", "requests", "httpx"),
+    requires=("subprocess", "requests", "httpx", "urlopen"),
 )
 
 _METHODS = frozenset(
@@ -78,6 +79,11 @@ _SESSION_TYPES = frozenset(
     }
 )
 _HTTPX_CLIENTS = frozenset({"httpx.Client", "httpx.AsyncClient"})
+# ``urlopen(url, data=None, timeout=...)``: without a timeout it waits as long as
+# the socket default, which is forever unless the process set one.
+_URLOPEN = frozenset(
+    {"urllib.request.urlopen", "urllib2.urlopen", "six.moves.urllib.request.urlopen"}
+)
 _CHEAP = _METHODS | frozenset(
     {
         "run",
@@ -88,6 +94,7 @@ _CHEAP = _METHODS | frozenset(
         "send",
         "Client",
         "AsyncClient",
+        "urlopen",
     }
 )
 
@@ -279,6 +286,10 @@ def _check_call(node: ast.Call, ctx: FileContext) -> Optional[List[Finding]]:
         problem = _problem(ctx, node, True)
     elif name in _HTTPX_FUNCS or name in _HTTPX_CLIENTS:
         problem = _problem(ctx, node, False)
+    elif name in _URLOPEN:
+        if len(node.args) >= 3:  # the timeout given by position
+            return None
+        problem = _problem(ctx, node, True)
     elif isinstance(func, ast.Attribute) and last in _HTTPX_METHODS:
         receiver = func.value
         # the walk links the receiver to the call's func only after this handler;

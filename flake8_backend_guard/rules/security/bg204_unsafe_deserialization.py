@@ -6,6 +6,7 @@ Flagged (names resolved through imports and aliases):
   and ``cloudpickle``; ``shelve.open`` (and the ``Shelf`` classes);
   ``marshal.load/loads``; ``jsonpickle.decode``; ``pandas.read_pickle`` (also
   ``pd.read_pickle`` and ``DataFrame``-less ``from pandas import read_pickle``);
+  ``joblib.load`` (a pickle underneath: scikit-learn models);
 * ``yaml.load``/``yaml.load_all`` without a safe loader (``SafeLoader``,
   ``CSafeLoader``, ``BaseLoader``, ``CBaseLoader`` or a class of the file derived
   from one), given as ``Loader=`` or positionally; ``yaml.unsafe_load``,
@@ -36,7 +37,8 @@ RULE = Rule(
     ),
     rationale=(
         "Why is this bad? Unpickling calls whatever constructor the byte stream "
-        "names: a crafted pickle, marshal, dill, shelve or jsonpickle payload runs "
+        "names: a crafted pickle, marshal, dill, shelve, jsonpickle or joblib "
+        "payload runs "
         "`os.system(...)` the moment it is loaded, and PyYAML's full and unsafe "
         "loaders can build arbitrary Python objects the same way. Data from a "
         "request, a cache, a queue or an uploaded file must be treated as untrusted: "
@@ -57,7 +59,17 @@ RULE = Rule(
     overlaps=("S301", "S302", "S506", "B301", "B302", "B506"),
     # The modules of every flagged loader (``ickle``: pickle, cPickle, cloudpickle,
     # jsonpickle, Unpickler).
-    requires=("ickle", "dill", "shelve", "marshal", "pandas", "yaml", "numpy", "torch"),
+    requires=(
+        "ickle",
+        "dill",
+        "shelve",
+        "marshal",
+        "pandas",
+        "yaml",
+        "numpy",
+        "torch",
+        "joblib",
+    ),
 )
 
 _PICKLE_MODULES = ("pickle", "cPickle", "_pickle", "dill", "cloudpickle")
@@ -76,6 +88,8 @@ _ALWAYS = frozenset(
         "jsonpickle.Unpickler",
         "pandas.read_pickle",
         "pandas.io.pickle.read_pickle",
+        "joblib.load",  # pickle underneath (scikit-learn models)
+        "sklearn.externals.joblib.load",
         "yaml.unsafe_load",
         "yaml.unsafe_load_all",
         "yaml.full_load",

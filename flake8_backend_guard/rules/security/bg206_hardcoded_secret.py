@@ -82,6 +82,38 @@ _KEY_ARGUMENTS = {
     "hmac.HMAC": (0, "key"),
     "cryptography.fernet.Fernet": (0, "key"),
 }
+# Symmetric ciphers: a key in the source decrypts every message and file they
+# protect (PyCryptodome's ``AES.new(key, ...)``, cryptography's ``AESGCM(key)``).
+_KEY_ARGUMENTS.update(
+    {
+        f"{package}.Cipher.{cipher}.new": (0, "key")
+        for package in ("Crypto", "Cryptodome")
+        for cipher in (
+            "AES",
+            "ARC2",
+            "ARC4",
+            "Blowfish",
+            "CAST",
+            "ChaCha20",
+            "ChaCha20_Poly1305",
+            "DES",
+            "DES3",
+            "Salsa20",
+        )
+    }
+)
+_KEY_ARGUMENTS.update(
+    {
+        f"cryptography.hazmat.primitives.ciphers.{module}.{cipher}": (0, "key")
+        for module, ciphers in (
+            ("algorithms", ("AES", "AES128", "AES256", "Camellia", "ChaCha20")),
+            ("algorithms", ("TripleDES", "Blowfish", "CAST5", "SEED", "SM4")),
+            ("aead", ("AESGCM", "AESCCM", "AESOCB3", "AESSIV", "ChaCha20Poly1305")),
+        )
+        for cipher in ciphers
+    }
+)
+_KEY_ARGUMENTS["nacl.secret.SecretBox"] = (0, "key")
 _KEY_PREFIXES = (("itsdangerous.", (0, "secret_key")),)
 # Calls whose argument at (position, keyword) is a password.
 _PASSWORD_ARGUMENTS = {
