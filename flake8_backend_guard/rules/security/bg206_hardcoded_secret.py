@@ -194,7 +194,8 @@ def _literal(
             if len(values) == 1 and isinstance(values[0], ast.Constant):
                 value = values[0].value
                 if isinstance(value, (str, bytes)):
-                    return node, value
+                    # reported at the literal: where the fix goes, once for all uses
+                    return values[0], value
             return None, UNKNOWN
     value = const_value(ctx, node)
     if isinstance(value, (str, bytes)):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ast
-from typing import FrozenSet, List, Optional, Set
+import re
+from typing import FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from ...analysis.dataflow import reaching_values
 from ...analysis.names import is_sensitive
@@ -25,7 +26,9 @@ RULE = Rule(
         "API key or session id written to a log is a credential anyone with log "
         "access can replay; request headers carry `Authorization` and `Cookie`, and "
         "request bodies carry passwords and personal data. Log what identifies the "
-        "event (user id, request id, outcome), not the secret."
+        "event (user id, request id, outcome), not the secret. A value the message "
+        'itself labels as a secret (`f"Hashed password: {hashed}"`, `"token=%s"`) '
+        "counts whatever its variable is called."
     ),
     bad=Example(
         "import logging\n\n"
@@ -246,6 +249,9 @@ def _leak(ctx: FileContext, node: ast.Call, label: str) -> Optional[Finding]:
         what = finder.leak(arg, 0)
         if what:
             return RULE.finding(node, call=label, what=what, sink=sink)
+    what = _labelled(ctx, args, label == "`print()`")
+    if what:
+        return RULE.finding(node, call=label, what=what, sink=sink)
     keywords = list(node.keywords)
     receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
     if (
@@ -264,6 +270,118 @@ def _leak(ctx: FileContext, node: ast.Call, label: str) -> Optional[Finding]:
         if what:
             return RULE.finding(node, call=label, what=what, sink=sink)
     return None
+
+
+# A %-placeholder of a message (``%s``, ``%(name)r``, ``%.60r``; ``%%`` is text).
+_PLACEHOLDER_RE = re.compile(
+    r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])"
+)
+# The words just before a placeholder: ``"Hashed password: "``, ``"api key="``.
+_LABEL_RE = re.compile(
+    r"([A-Za-z][A-Za-z0-9]*)(?:[ _-]([A-Za-z][A-Za-z0-9]*))?[\s:=\'\"(\[{<-]*$"
+)
+_NUMBER_CONVERSIONS = frozenset("diouxXeEfFgGc")
+
+
+def _label_is_sensitive(text: str) -> Optional[str]:
+    # The sensitive name the text before a placeholder ends with, if any.
+    match = _LABEL_RE.search(text[-60:])
+    if match is None or not text.rstrip().endswith((":", "=")):
+        return None  # only ``password: {x}`` / ``token=%s`` label the value
+    first, second = match.group(1), match.group(2)
+    if second is None:
+        return first if is_sensitive(first, frozenset()) else None
+    if is_sensitive(second, frozenset()):
+        return second  # ``"Hashed password: "``: the value is the password
+    both = f"{first} {second}"
+    return both if is_sensitive(f"{first}_{second}", frozenset()) else None
+
+
+def _message_parts(
+    message: ast.AST, args: List[ast.expr]
+) -> Iterator[Tuple[str, ast.AST]]:
+    # (text before a placeholder, the value filling it) of a log message: an
+    # f-string, or a %-template with its logging or ``%`` arguments.
+    if isinstance(message, ast.JoinedStr):
+        text = ""
+        for part in message.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                text += part.value
+            elif isinstance(part, ast.FormattedValue):
+                spec = part.format_spec
+                numeric = isinstance(spec, ast.JoinedStr) and any(
+                    isinstance(v, ast.Constant)
+                    and str(v.value)[-1:] in _NUMBER_CONVERSIONS
+                    for v in spec.values
+                )
+                if not numeric:
+                    yield text, part.value
+                text = ""
+        return
+    if isinstance(message, ast.BinOp) and isinstance(message.op, ast.Mod):
+        right = message.right
+        values = list(right.elts) if isinstance(right, ast.Tuple) else [right]
+        yield from _message_parts(message.left, values)
+        return
+    if not (isinstance(message, ast.Constant) and isinstance(message.value, str)):
+        return
+    template = message.value
+    if "%" not in template or len(template) > 500:
+        return
+    start = index = 0
+    for match in _PLACEHOLDER_RE.finditer(template):
+        conversion = match.group(1)
+        if conversion == "%":
+            continue
+        if index >= len(args) or match.group(0).startswith("%("):
+            return  # fewer values than placeholders, or a mapping: not judged
+        if conversion not in _NUMBER_CONVERSIONS:
+            yield template[start : match.start()], args[index]
+        start = match.end()
+        index += 1
+
+
+def _labelled(
+    ctx: FileContext, args: List[ast.expr], printed: bool
+) -> Optional[str]:
+    # "the value labelled `password`" when the message's own text names a secret
+    # right before a placeholder: ``logger.info(f"Hashed password: {hashed}")``,
+    # ``log.debug("token=%s", value)``, ``print("token:", value)``.
+    if not args:
+        return None
+    parts = list(_message_parts(args[0], args[1:]))
+    if printed:
+        parts.extend(
+            (label.value, value)
+            for label, value in zip(args, args[1:])
+            if isinstance(label, ast.Constant) and isinstance(label.value, str)
+        )
+    for text, value in parts:
+        name = _label_is_sensitive(text)
+        if name is None or _harmless_value(ctx, value):
+            continue
+        return f"the value labelled `{name}` in the message"
+    return None
+
+
+def _harmless_value(ctx: FileContext, value: ast.AST) -> bool:
+    # Constants, tests, sizes and masked values; an exception caught nearby
+    # (``"Invalid token: %s", exc`` logs the error, not the token).
+    if isinstance(value, (ast.Constant, ast.Compare, ast.BoolOp, ast.UnaryOp)):
+        return True
+    if isinstance(value, ast.Call):
+        func = value.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in _SAFE_FUNCS or _is_sanitizer(name):
+            return True
+        if name in ("str", "repr") and value.args:
+            return _harmless_value(ctx, value.args[0])
+        return False
+    if isinstance(value, ast.Name):
+        for ancestor in ctx.ancestors(value):
+            if isinstance(ancestor, ast.ExceptHandler) and ancestor.name == value.id:
+                return True
+    return False
 
 
 class _Finder:
