@@ -513,6 +513,79 @@ def credential_format(value: object) -> Optional[str]:
     return None
 
 
+# ``scheme://user:password@host`` of a database, cache or broker.
+_DATABASE_URL_RE = re.compile(
+    r"\b(?:postgres(?:ql)?|mysql|mariadb|mssql|sqlserver|oracle|cockroachdb"
+    r"|mongodb(?:\+srv)?|redis|rediss|amqps?)(?:\+\w+)?://"
+    r"[^\s:/@]*:([^\s@/]+)@([\w.\[\]:-]+)",
+    re.IGNORECASE,
+)
+# Passwords of documentation URLs and templates, not secrets.
+_URL_PASSWORD_PLACEHOLDERS = frozenset(
+    {
+        "password",
+        "pass",
+        "passwd",
+        "pwd",
+        "pw",
+        "secret",
+        "your_password",
+        "your-password",
+        "yourpassword",
+        "mypassword",
+        "placeholder",
+        "redacted",
+    }
+)
+_LOCAL_HOSTS = ("localhost", "127.", "0.0.0.0", "[::1]", "::1")
+#: Word parts of the URL schemes ``database_url_password`` knows.
+DATABASE_URL_SCHEMES = (
+    "postgres",
+    "mysql",
+    "mariadb",
+    "mssql",
+    "sqlserver",
+    "oracle",
+    "cockroachdb",
+    "mongodb",
+    "redis",
+    "amqp",
+)
+
+
+def database_url_password(value: object) -> bool:
+    """Return True for a database, cache or broker URL that holds its password.
+
+    ``postgresql://app:s3cret@db/app`` does; ``postgresql://db/app``,
+    ``postgresql://app:{password}@db/app``, ``redis://:${REDIS_PASSWORD}@cache``,
+    ``mysql://user:password@db`` (a documentation placeholder) and a database on
+    the developer's own machine (``postgres:postgres@localhost``, a development
+    default that protects nothing deployed) do not.
+
+    Args:
+        value: A constant value.
+
+    Returns:
+        Whether the value is such a URL with a literal password.
+    """
+    text = _value_text(value)
+    if text is None or "://" not in text or "@" not in text or len(text) > 2000:
+        return False
+    for match in _DATABASE_URL_RE.finditer(text):
+        password, host = match.group(1), match.group(2).lower()
+        if host.startswith(_LOCAL_HOSTS):
+            continue
+        lower = password.lower()
+        if lower in _URL_PASSWORD_PLACEHOLDERS or any(
+            marker in password for marker in ("{", "}", "$", "%", "<", ">")
+        ):
+            continue
+        if set(password) <= set("*xX.") or len(set(lower)) == 1:
+            continue  # ``***``, ``xxxx``, ``...``
+        return True
+    return False
+
+
 # ---- names of values ---------------------------------------------------------------
 
 _HASH_PARTS = frozenset(

@@ -8,8 +8,10 @@ from typing import FrozenSet, Iterator, List, Optional, Set, Tuple
 from ...analysis.dataflow import reaching_values
 from ...analysis.names import is_sensitive
 from ...analysis.secrets import (
+    DATABASE_URL_SCHEMES,
     assignment_pairs,
     credential_format,
+    database_url_password,
     enclosing_class_facts,
     is_env_read,
     is_name_like,
@@ -41,7 +43,9 @@ RULE = Rule(
         'variable names (`os.getenv("API_KEY")`), field names (`password_field = '
         '"password"`), templates, URL paths and header names are not reported, and '
         "string literals with the format of real credentials (AWS, GitHub, Slack, "
-        "Stripe, Google keys, PEM private keys) are reported wherever they appear. "
+        "Stripe, Google keys, PEM private keys) are reported wherever they appear, "
+        "and so are database, cache and broker URLs that carry a password "
+        "(`postgresql://app:s3cret@db/app`; not for a database on `localhost`). "
         "A literal password given to a hashing or checking function "
         '(`generate_password_hash("admin")`, `bcrypt.hashpw(b"admin", ...)`, '
         '`user.set_password("admin")`) is the known password of a seeded account '
@@ -559,19 +563,28 @@ def _check_constants(node: ast.Module, ctx: FileContext) -> Optional[List[Findin
     # Strings in a credential format, wherever they are. Scanned once the walk is
     # over: a string already reported as bound to a sensitive name (always by a
     # handler of one of its ancestors) is not reported again.
-    if not ctx.may_contain_word_part(*_CREDENTIAL_MARKERS) and not (
-        ctx.may_contain("PRIVATE KEY")
-    ):
+    formats = ctx.may_contain_word_part(*_CREDENTIAL_MARKERS) or ctx.may_contain(
+        "PRIVATE KEY"
+    )
+    urls = ctx.may_contain("://") and ctx.may_contain_word_part(*DATABASE_URL_SCHEMES)
+    if not formats and not urls:
         return None
     found: Optional[List[Finding]] = None
     reported = _reported(ctx)
     for constant in _constants(node):
         value = constant.value
-        if not isinstance(value, (str, bytes)) or len(value) < 20:
+        if not isinstance(value, (str, bytes)) or len(value) < 12:
             continue
         if id(constant) in reported:
             continue
-        kind = credential_format(value)
+        kind = credential_format(value) if formats and len(value) >= 20 else None
+        if (
+            kind is None
+            and urls
+            and database_url_password(value)
+            and not isinstance(ctx.parent(constant), ast.Expr)  # a docstring
+        ):
+            kind = "a database URL with its password"
         if kind is not None:
             reported.add(id(constant))
             finding = RULE.finding(constant, where=f"in a string that looks like {kind}")
