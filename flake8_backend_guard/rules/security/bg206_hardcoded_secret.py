@@ -45,7 +45,8 @@ RULE = Rule(
         "string literals with the format of real credentials (AWS, GitHub, Slack, "
         "Stripe, Google keys, PEM private keys) are reported wherever they appear, "
         "and so are database, cache and broker URLs that carry a password "
-        "(`postgresql://app:s3cret@db/app`; not for a database on `localhost`). "
+        "(`postgresql://user:<password>@host/db` with the password written out; "
+        "not for a database on `localhost`). "
         "A literal password given to a hashing or checking function "
         '(`generate_password_hash("admin")`, `bcrypt.hashpw(b"admin", ...)`, '
         '`user.set_password("admin")`) is the known password of a seeded account '
