@@ -203,3 +203,12 @@ def test_select_prunes_rules(project: Path) -> None:
     """`--select BG104` reports only BG104 (other rules do not even run)."""
     result = run_flake8(["--select", "BG104", "."], project)
     assert {f[3] for f in _parse(result.stdout)} == {"BG104"}
+
+
+def test_project_lints_itself() -> None:
+    # Dogfooding: the package passes its own checks, with the exceptions that
+    # setup.cfg documents (per-file-ignores), as `flake8 --select BG` runs them.
+    root = Path(__file__).resolve().parent.parent
+    result = run_flake8(["--select", "BG", "flake8_backend_guard"], root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
