@@ -195,6 +195,25 @@ _NON_SECRET_WORDS = frozenset(
         "writeonly",
     }
 )
+# Values a password column holds for accounts that sign in elsewhere or cannot
+# sign in with a password (mealie's ``"password": "LDAP"``), not passwords.
+_PASSWORD_SENTINELS = frozenset(
+    {
+        "ldap",
+        "oidc",
+        "sso",
+        "saml",
+        "oauth",
+        "oauth2",
+        "openid",
+        "external",
+        "disabled",
+        "unusable",
+        "locked",
+        "!",
+        "*",
+    }
+)
 _SENSITIVE_WORDS = frozenset(
     {
         "password",
@@ -264,6 +283,12 @@ def is_secret_literal(
         return False
     if is_hash_like_name(name) or _PASSWORD_HASH_RE.match(stripped):
         return False  # a stored hash (``hashed_password = "$2b$12$..."``)
+    if (
+        lower in _PASSWORD_SENTINELS
+        and name_parts
+        and name_parts[-1] in PASSWORD_WORDS
+    ):
+        return False  # ``"password": "LDAP"``: the account signs in elsewhere
     if (
         name_filters
         and lower in ("passwd", "pwd", "pass")
