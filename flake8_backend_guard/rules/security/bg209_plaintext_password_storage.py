@@ -46,7 +46,8 @@ RULE = Rule(
         "property setter that hashes is fine. An ORM look-up by the typed password "
         "(`User.query.filter_by(password=...)`, `User.objects.get(password=...)`) "
         "finds a row only when the column holds plain passwords, so it is reported "
-        "too."
+        "too, and so is a login that compares the stored password with the typed "
+        "one (`user.password == password`)."
     ),
     bad=Example(
         "from flask_sqlalchemy import SQLAlchemy\n\n"
@@ -524,6 +525,45 @@ _CALL_METHODS = _MONGO_WRITES | {
     "get_or_create",
     "update_or_create",
 }
+
+
+@RULE.on(ast.Compare)
+def _check_compare(node: ast.Compare, ctx: FileContext) -> Optional[List[Finding]]:
+    # ``user.password == password``: a login that compares the typed password
+    # with the stored one finds a match only when the column holds it as typed.
+    if len(node.ops) != 1 or node.ops[0].__class__ not in (ast.Eq, ast.NotEq):
+        return None
+    left, right = node.left, node.comparators[0]
+    for stored, typed in ((left, right), (right, left)):
+        if not (
+            isinstance(stored, ast.Attribute)
+            and isinstance(stored.value, ast.Name)
+            and _is_password_field(stored.attr)
+            and _is_user_name(stored.value.id)
+        ):
+            continue
+        if isinstance(typed, ast.Constant) or (
+            isinstance(typed, ast.Attribute)
+            and isinstance(typed.value, ast.Name)
+            and (
+                typed.value.id in ("self", "other", stored.value.id)
+                or _is_user_name(typed.value.id)
+            )
+        ):
+            continue  # a marker value, or two stored records compared
+        reach(ctx, node)
+        if plain_password_value(ctx, typed):
+            owner = f"{stored.value.id}.{stored.attr}"
+            return [
+                RULE.finding(
+                    node,
+                    what=(
+                        f"`{owner} == ...` compares the typed password with the "
+                        "stored one, so the database"
+                    ),
+                )
+            ]
+    return None
 
 
 # ORM look-ups by field values: ``User.objects.get(password=...)`` (Django),
