@@ -283,18 +283,18 @@ _LABEL_RE = re.compile(
 _NUMBER_CONVERSIONS = frozenset("diouxXeEfFgGc")
 
 
-def _label_is_sensitive(text: str) -> Optional[str]:
+def _label_is_sensitive(text: str, extra: FrozenSet[str]) -> Optional[str]:
     # The sensitive name the text before a placeholder ends with, if any.
     match = _LABEL_RE.search(text[-60:])
     if match is None or not text.rstrip().endswith((":", "=")):
         return None  # only ``password: {x}`` / ``token=%s`` label the value
     first, second = match.group(1), match.group(2)
     if second is None:
-        return first if is_sensitive(first, frozenset()) else None
-    if is_sensitive(second, frozenset()):
+        return first if is_sensitive(first, extra) else None
+    if is_sensitive(second, extra):
         return second  # ``"Hashed password: "``: the value is the password
     both = f"{first} {second}"
-    return both if is_sensitive(f"{first}_{second}", frozenset()) else None
+    return both if is_sensitive(f"{first}_{second}", extra) else None
 
 
 def _message_parts(
@@ -357,7 +357,7 @@ def _labelled(
             if isinstance(label, ast.Constant) and isinstance(label.value, str)
         )
     for text, value in parts:
-        name = _label_is_sensitive(text)
+        name = _label_is_sensitive(text, ctx.config.sensitive_names)
         if name is None or _harmless_value(ctx, value):
             continue
         return f"the value labelled `{name}` in the message"
