@@ -312,7 +312,12 @@ def is_secret_literal(
         return False  # ``JWT_AUTH_USERNAME_KEY = "email"``: the key of a field
     if len(stripped) >= 16 and "EXAMPLE" in stripped:
         return False  # documentation samples such as AWS's ``...EXAMPLEKEY``
-    if name_filters and value_parts == name_parts and " " not in stripped:
+    if (
+        name_filters
+        and value_parts == name_parts
+        and " " not in stripped
+        and not any(ch.isdigit() for ch in stripped)  # ``"password123"`` is one
+    ):
         # ``password = "password"`` in a test is a real (weak) password; an
         # upper-case constant or a capitalised/compound value names the field.
         if not (name.islower() and stripped.islower() and stripped.isalpha()):

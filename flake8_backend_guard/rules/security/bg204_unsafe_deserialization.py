@@ -6,7 +6,8 @@ Flagged (names resolved through imports and aliases):
   and ``cloudpickle``; ``shelve.open`` (and the ``Shelf`` classes);
   ``marshal.load/loads``; ``jsonpickle.decode``; ``pandas.read_pickle`` (also
   ``pd.read_pickle`` and ``DataFrame``-less ``from pandas import read_pickle``);
-  ``joblib.load`` (a pickle underneath: scikit-learn models);
+  ``joblib.load`` (a pickle underneath: scikit-learn models); Django's
+  ``SESSION_SERIALIZER = "...PickleSerializer"``;
 * ``yaml.load``/``yaml.load_all`` without a safe loader (``SafeLoader``,
   ``CSafeLoader``, ``BaseLoader``, ``CBaseLoader`` or a class of the file derived
   from one), given as ``Loader=`` or positionally; ``yaml.unsafe_load``,
@@ -199,3 +200,16 @@ def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
         value = const_value(ctx, keyword_value(node, "weights_only"))
         if value is not UNKNOWN and value is not None and not value:
             yield RULE.finding(node, call="`torch.load(..., weights_only=False)`")
+
+
+@RULE.on(ast.Assign, names={"SESSION_SERIALIZER"})
+def _check_session_serializer(node: ast.Assign, ctx: FileContext) -> Iterator[Finding]:
+    # Django's ``SESSION_SERIALIZER = "...PickleSerializer"``: every request's
+    # session is unpickled (with the signed-cookie backend, from the client).
+    value = node.value
+    if (
+        isinstance(value, ast.Constant)
+        and isinstance(value.value, str)
+        and value.value.rsplit(".", 1)[-1] == "PickleSerializer"
+    ):
+        yield RULE.finding(value, call="Django's session `PickleSerializer`")

@@ -148,7 +148,7 @@ _PASSWORD_ARGUMENTS = {
 _COMPARE_DIGEST = frozenset({"hmac.compare_digest", "secrets.compare_digest"})
 _CALL_LAST_NAMES = frozenset(
     q.rsplit(".", 1)[-1] for q in list(_KEY_ARGUMENTS) + list(_PASSWORD_ARGUMENTS)
-) | {"compare_digest", "login", "set_password"}
+) | {"compare_digest", "login", "set_password", "hash", "encrypt"}
 _SIGNER_SUFFIXES = ("Serializer", "Signer")
 _SECRET_WRAPPERS = frozenset({"SecretStr", "SecretBytes", "Secret"})
 _EXAMPLE_KEYS = frozenset(
@@ -448,6 +448,18 @@ def _check_call(node: ast.Call, ctx: FileContext) -> Optional[List[Finding]]:
     if qualname is None:
         return found or None
     spec = _KEY_ARGUMENTS.get(qualname) or _PASSWORD_ARGUMENTS.get(qualname)
+    if spec is None and qualname.startswith("passlib.hash.") and last in (
+        "hash",
+        "encrypt",
+    ):
+        # ``pbkdf2_sha256.hash("123456")``: a seeded account's known password
+        report, literal = _literal(ctx, _argument(node, 0, "secret"), node)
+        finding = _finding(
+            ctx, report, literal, "password", f"passed as the password of `{qualname}`"
+        )
+        if finding is not None:
+            found.append(finding)
+        return found or None
     if spec is None:
         for prefix, prefix_spec in _KEY_PREFIXES:
             if qualname.startswith(prefix) and qualname[len(prefix) :][:1].isupper():

@@ -53,6 +53,7 @@ RULE = Rule(
         "generate_password_hash",
         "CryptContext",
         "make_password",
+        "password_hashers",  # Django's PASSWORD_HASHERS setting
     ),
 )
 
@@ -475,3 +476,29 @@ def _check_hmac(ctx: FileContext, node: ast.Call) -> Iterator[Finding]:
         yield RULE.finding(
             node, what=f"`{qualname}` is a fast keyed hash of a password"
         )
+
+
+# Django's hashers whose hash is fast (the first entry of ``PASSWORD_HASHERS``
+# hashes every new password; the others only verify old ones).
+_WEAK_DJANGO_HASHER_CLASSES = frozenset(
+    {
+        "MD5PasswordHasher",
+        "UnsaltedMD5PasswordHasher",
+        "SHA1PasswordHasher",
+        "UnsaltedSHA1PasswordHasher",
+        "CryptPasswordHasher",
+    }
+)
+
+
+@RULE.on(ast.Assign, names={"PASSWORD_HASHERS"})
+def _check_django_hashers(node: ast.Assign, ctx: FileContext) -> Iterator[Finding]:
+    value = node.value
+    if not isinstance(value, (ast.List, ast.Tuple)) or not value.elts:
+        return
+    first = value.elts[0]
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        hasher = first.value.rsplit(".", 1)[-1]
+        if hasher in _WEAK_DJANGO_HASHER_CLASSES:
+            what = f"Django's `PASSWORD_HASHERS` hashes new passwords with `{hasher}`"
+            yield RULE.finding(first, what=what)

@@ -40,7 +40,8 @@ RULE = Rule(
         "with a request id on the server and answer with a generic message; errors "
         "meant for clients (validation messages, HTTP errors) are fine. Detail "
         "rendered into a page (`render_template`, `render_template_string`, "
-        "Django's `render` and its context dict) or flashed reaches the client too; "
+        "Django's `render` and its context dict) or flashed (`flash`, Django's "
+        "`messages`) reaches the client too; "
         "detail shown only under a debug flag (`if app.debug:`) is not reported."
     ),
     bad=Example(
@@ -184,6 +185,10 @@ _DJANGO_RENDER = frozenset(
         "django.shortcuts.render_to_response",
         "django.template.response.TemplateResponse",
     }
+)
+# Django's messages framework: shown to the user on the next page.
+_DJANGO_MESSAGES = frozenset(
+    {"add_message", "debug", "info", "success", "warning", "error"}
 )
 _PASS_THROUGH_CALLS = frozenset(
     {"dict", "list", "tuple", "getattr", "render_template", "render_template_string"}
@@ -481,6 +486,12 @@ class _Analysis:
             return list(node.args[2:3]) + [
                 kw.value for kw in node.keywords if kw.arg == "context"
             ]
+        if name.startswith("django.contrib.messages.") and last in _DJANGO_MESSAGES:
+            # messages.error(request, text) / add_message(request, level, text)
+            position = 2 if last == "add_message" else 1
+            return list(node.args[position : position + 1]) + [
+                kw.value for kw in node.keywords if kw.arg == "message"
+            ]
         return None
 
     def findings(self) -> Iterator[Finding]:
@@ -589,6 +600,7 @@ _SINK_WORDS = (
     "description",
     "render",  # render_template(...), Django's render(...)
     "flash",
+    "messages",  # Django's messages.error(request, ...)
 )
 
 

@@ -281,6 +281,8 @@ _LABEL_RE = re.compile(
     r"([A-Za-z][A-Za-z0-9]*)(?:[ _-]([A-Za-z][A-Za-z0-9]*))?[\s:=\'\"(\[{<-]*$"
 )
 _NUMBER_CONVERSIONS = frozenset("diouxXeEfFgGc")
+# Labels of values that are secrets though not named so by the sensitive words.
+_LABEL_WORDS = frozenset({"cookie", "cookies"})
 
 
 def _label_is_sensitive(text: str, extra: FrozenSet[str]) -> Optional[str]:
@@ -289,6 +291,8 @@ def _label_is_sensitive(text: str, extra: FrozenSet[str]) -> Optional[str]:
     if match is None or not text.rstrip().endswith((":", "=")):
         return None  # only ``password: {x}`` / ``token=%s`` label the value
     first, second = match.group(1), match.group(2)
+    if (second or first).lower() in _LABEL_WORDS:
+        return second or first  # ``"Cookie: %s"``: a session cookie's value
     if second is None:
         return first if is_sensitive(first, extra) else None
     if is_sensitive(second, extra):
