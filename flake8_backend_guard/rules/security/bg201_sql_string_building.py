@@ -5,7 +5,8 @@ Sinks: ``.execute``, ``.executemany``, ``.executescript``, ``.mogrify``, ``.raw`
 ``read_sql_query``, ``exec_driver_sql``; also the asyncpg/``databases`` query methods
 (``fetch``, ``fetchrow``, ``fetchval``, ``fetch_all``, ``fetch_one``, ``fetch_val``),
 peewee's ``execute_sql`` and Tortoise's ``execute_query``/``execute_query_dict``,
-which take SQL the same way.
+which take SQL the same way, and the names applications give their own helpers
+around a cursor (``db.execute_read(sql)``, ``run_query``, ``query_db``...).
 
 Only the SQL argument is judged, and only when it is *built* (f-string, ``%``,
 ``.format()``, ``+``/``+=``, ``join``) from a part that is not static (see
@@ -84,6 +85,22 @@ RULE = Rule(
 _STRONG_ATTRS = frozenset(
     {"executescript", "mogrify", "exec_driver_sql", "read_sql", "read_sql_query"}
 )
+# Names applications give their own query helpers, as methods or functions: judged
+# like ``execute`` (a database receiver, or an argument that reads as SQL).
+_HELPERS = frozenset(
+    {
+        "execute_read",
+        "execute_write",
+        "execute_raw",
+        "execute_statement",
+        "exec_sql",
+        "run_query",
+        "run_sql",
+        "raw_query",
+        "query_db",
+        "db_query",
+    }
+)
 # Sinks whose name is shared with non-database objects.
 _WEAK_ATTRS = frozenset(
     {
@@ -100,7 +117,7 @@ _WEAK_ATTRS = frozenset(
         "execute_query",
         "execute_query_dict",
     }
-)
+) | _HELPERS
 _NAME_SINKS = frozenset({"text", "TextClause", "RawSQL", "read_sql", "read_sql_query"})
 _ATTRS = (
     _STRONG_ATTRS | _WEAK_ATTRS | frozenset({"extra", "text", "TextClause", "RawSQL"})
@@ -246,7 +263,9 @@ def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
             return
     elif isinstance(func, ast.Name):
         attr = func.id
-        if attr not in _NAME_SINKS:
+        if attr in _HELPERS:
+            pass  # a module-level helper: ``run_query(sql)``
+        elif attr not in _NAME_SINKS:
             if attr not in ctx.aliases:
                 return
             attr = ctx.aliases[attr].rsplit(".", 1)[-1]  # from x import text as t
@@ -282,9 +301,8 @@ def _check_call(node: ast.Call, ctx: FileContext) -> Iterator[Finding]:
     how = unsafe_build(ctx, argument, sink_check)
     if not how:
         return
-    if attr in _WEAK_ATTRS and isinstance(func, ast.Attribute):
-        receiver = func.value
-        strong = _receiver_is_db(ctx, receiver)
+    if attr in _WEAK_ATTRS:
+        strong = isinstance(func, ast.Attribute) and _receiver_is_db(ctx, func.value)
         if not strong and not looks_like_sql(sql_text(ctx, argument)):
             return
     yield RULE.finding(node, how=how, sink=_display(func))
