@@ -210,8 +210,6 @@ _PASSWORD_SENTINELS = frozenset(
         "disabled",
         "unusable",
         "locked",
-        "!",
-        "*",
     }
 )
 _SENSITIVE_WORDS = frozenset(
@@ -302,14 +300,6 @@ def is_secret_literal(
         and _mentions_sensitive(value_parts)
     ):
         return False  # ``"AWSSecretKey"``, ``"accessToken"``: the name of a field
-    if (
-        name_filters
-        and len(name_parts) >= 3
-        and name_parts[-1] == "key"
-        and name_parts[-2] in _FIELD_QUALIFIERS
-        and _FIELD_VALUE_RE.match(stripped)
-    ):
-        return False  # ``JWT_AUTH_USERNAME_KEY = "email"``: the key of a field
     if len(stripped) >= 16 and "EXAMPLE" in stripped:
         return False  # documentation samples such as AWS's ``...EXAMPLEKEY``
     if (
@@ -439,6 +429,13 @@ def _plausible_for(name_parts: Tuple[str, ...], text: str) -> bool:
         and _IDENTIFIER_RE.match(text)
     ):
         return False
+    if (
+        last == "key"
+        and len(name_parts) >= 3
+        and name_parts[-2] in _FIELD_QUALIFIERS
+        and _FIELD_VALUE_RE.match(text)
+    ):
+        return False  # ``JWT_AUTH_USERNAME_KEY = "email"``: the key of a field
     if last == "pin":
         return any(ch.isdigit() for ch in text)
     if last not in _TOKEN_WORDS:
@@ -606,12 +603,15 @@ def database_url_password(value: object) -> bool:
         if host.startswith(_LOCAL_HOSTS):
             continue
         lower = password.lower()
-        if lower in _URL_PASSWORD_PLACEHOLDERS or any(
-            marker in password for marker in ("{", "}", "$", "%", "<", ">")
+        if (
+            lower in _URL_PASSWORD_PLACEHOLDERS
+            or len(set(lower)) == 1  # ``xxxx``, ``****``
+            or _ENV_REF_RE.search(password)
+            or _TEMPLATE_RE.search(password)
+            or _MASK_RE.match(password)
+            or _PLACEHOLDER_RE.match(password)
         ):
             continue
-        if set(password) <= set("*xX.") or len(set(lower)) == 1:
-            continue  # ``***``, ``xxxx``, ``...``
         return True
     return False
 
