@@ -409,6 +409,45 @@ def _secret_keyword(name: str, config: Config) -> bool:
     return name == "auth" or is_sensitive(name, config.sensitive_names)
 
 
+# Methods judged on any receiver: (position of the password, positional count).
+_PASSWORD_METHODS = {
+    "login": (1, 2),  # ``smtp.login("me@example.com", "app-password")``
+    "set_password": (0, 1),  # ``admin.set_password("admin")`` (Django, Flask apps)
+}
+
+
+def _argument_spec(qualname: str, last: str) -> Tuple[Optional[Tuple[int, str]], str]:
+    # ((position, keyword) of the key or password argument, its label), or
+    # (None, "") for a callee that takes none.
+    spec = _KEY_ARGUMENTS.get(qualname)
+    if spec is not None:
+        return spec, "key"
+    spec = _PASSWORD_ARGUMENTS.get(qualname)
+    if spec is not None:
+        return spec, "password"
+    if qualname.startswith("passlib.hash.") and last in ("hash", "encrypt"):
+        return (0, "secret"), "password"  # ``pbkdf2_sha256.hash("123456")``
+    for prefix, prefix_spec in _KEY_PREFIXES:
+        if qualname.startswith(prefix) and qualname[len(prefix) :][:1].isupper():
+            return prefix_spec, "key"
+    return None, ""
+
+
+def _add_literal(
+    found: List[Finding],
+    ctx: FileContext,
+    node: ast.Call,
+    argument: Optional[ast.AST],
+    label: str,
+    where: str,
+) -> None:
+    # Append the finding for ``argument`` of ``node`` when it holds a secret.
+    report, literal = _literal(ctx, argument, node)
+    finding = _finding(ctx, report, literal, label, where)
+    if finding is not None:
+        found.append(finding)
+
+
 @RULE.on(ast.Call, names=_signing_callee, keywords=_secret_keyword)
 def _check_call(node: ast.Call, ctx: FileContext) -> Optional[List[Finding]]:
     if node.keywords:
@@ -423,56 +462,22 @@ def _check_call(node: ast.Call, ctx: FileContext) -> Optional[List[Finding]]:
         last in _CALL_LAST_NAMES or last.endswith(_SIGNER_SUFFIXES)
     ):
         return found or None
-    if last == "login" and len(node.args) == 2 and isinstance(func, ast.Attribute):
-        # ``smtp.login("me@example.com", "app-password")``, ``ftp.login(user, "pw")``
-        report, literal = _literal(ctx, node.args[1], node)
-        finding = _finding(ctx, report, literal, "password", "passed to `login()`")
-        if finding is not None:
-            found.append(finding)
-        return found or None
-    if (
-        last == "set_password"
-        and len(node.args) == 1
-        and not node.keywords
-        and isinstance(func, ast.Attribute)
-    ):
-        # ``admin.set_password("admin")``: Django's and the Flask tutorials' setter
-        report, literal = _literal(ctx, node.args[0], node)
-        finding = _finding(
-            ctx, report, literal, "password", "passed to `set_password()`"
-        )
-        if finding is not None:
-            found.append(finding)
-        return found or None
+    method = _PASSWORD_METHODS.get(last)
+    if method is not None and isinstance(func, ast.Attribute):
+        position, count = method
+        if len(node.args) == count and (last == "login" or not node.keywords):
+            where = f"passed to `{last}()`"
+            _add_literal(found, ctx, node, node.args[position], "password", where)
+            return found or None
     qualname = ctx.call_name(node)
     if qualname is None:
         return found or None
-    spec = _KEY_ARGUMENTS.get(qualname) or _PASSWORD_ARGUMENTS.get(qualname)
-    if spec is None and qualname.startswith("passlib.hash.") and last in (
-        "hash",
-        "encrypt",
-    ):
-        # ``pbkdf2_sha256.hash("123456")``: a seeded account's known password
-        report, literal = _literal(ctx, _argument(node, 0, "secret"), node)
-        finding = _finding(
-            ctx, report, literal, "password", f"passed as the password of `{qualname}`"
-        )
-        if finding is not None:
-            found.append(finding)
-        return found or None
-    if spec is None:
-        for prefix, prefix_spec in _KEY_PREFIXES:
-            if qualname.startswith(prefix) and qualname[len(prefix) :][:1].isupper():
-                spec = prefix_spec
+    spec, label = _argument_spec(qualname, last)
     if spec is not None:
         position, keyword_name = spec
-        report, literal = _literal(ctx, _argument(node, position, keyword_name), node)
-        label = "password" if qualname in _PASSWORD_ARGUMENTS else "key"
-        finding = _finding(
-            ctx, report, literal, label, f"passed as the {label} of `{qualname}`"
-        )
-        if finding is not None:
-            found.append(finding)
+        argument = _argument(node, position, keyword_name)
+        where = f"passed as the {label} of `{qualname}`"
+        _add_literal(found, ctx, node, argument, label, where)
     elif qualname in _COMPARE_DIGEST and len(node.args) == 2:
         found.extend(_compare_pair(ctx, node, node.args[0], node.args[1]))
     return found or None
