@@ -6,6 +6,7 @@ import ast
 import os
 from typing import Any, Iterator, List, Optional, Set
 
+from ...analysis.structure import under_main_guard
 from ...analysis.values import UNKNOWN, const_value
 from ...analysis.web import has_word
 from ...context import FileContext, is_main_guard
@@ -90,15 +91,10 @@ def _under_main_guard(ctx: FileContext, node: ast.AST) -> bool:
     # Return True in the body of ``if __name__ == "__main__":`` (not its ``else:``,
     # which runs on import), or in a function that is only started from there
     # (``def main(): uvicorn.run(...)``).
-    child = node
-    for ancestor in ctx.ancestors(node):
-        if isinstance(ancestor, ast.If) and is_main_guard(ancestor.test):
-            if any(stmt is child for stmt in ancestor.body):
-                return True
-        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return ancestor.name in _main_guard_calls(ctx)
-        child = ancestor
-    return False
+    if under_main_guard(ctx, node):
+        return True
+    function = ctx.enclosing_function(node)
+    return function is not None and function.name in _main_guard_calls(ctx)
 
 
 def _main_guard_calls(ctx: FileContext) -> Set[str]:
