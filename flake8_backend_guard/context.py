@@ -691,6 +691,20 @@ def _module_level_statements(body: Sequence[ast.stmt]) -> List[ast.stmt]:
     return result
 
 
+def source_excerpt(node: ast.AST, limit: int = 40) -> str:
+    """Return the source of ``node`` as shown in a message, cut to ``limit`` chars.
+
+    Args:
+        node: An expression.
+        limit: The longest text returned; longer source ends in ``...``.
+
+    Returns:
+        ``ast.unparse`` of the node, shortened.
+    """
+    text = ast.unparse(node)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def dotted_name(node: ast.AST, aliases: Dict[str, str]) -> Optional[str]:
     """Return the dotted name of a Name/Attribute chain, its root mapped by ``aliases``.
 

@@ -20,7 +20,7 @@ from ...analysis.secrets import (
     value_name,
 )
 from ...analysis.values import const_value
-from ...context import FileContext
+from ...context import FileContext, source_excerpt
 from ...options import Config
 from ...rule import Example, Finding, Rule
 
@@ -588,15 +588,10 @@ def _check_lookup(ctx: FileContext, node: ast.Call) -> Iterator[Finding]:
                 yield RULE.finding(
                     kw.value,
                     what=(
-                        f"`{_lookup_text(owner)}.{attr}({kw.arg}=...)` matches the "
+                        f"`{source_excerpt(owner)}.{attr}({kw.arg}=...)` matches the "
                         "typed password against the database, so the database"
                     ),
                 )
-
-
-def _lookup_text(owner: ast.expr) -> str:
-    text = ast.unparse(owner)
-    return text if len(text) <= 40 else "..." + text[-37:]
 
 
 @RULE.on(ast.Call, names=_CALL_METHODS, keywords=_password_binding)

@@ -18,7 +18,7 @@ from ...analysis.web import (
     may_answer_client,
     mentions,
 )
-from ...context import FileContext
+from ...context import FileContext, source_excerpt
 from ...rule import Example, Finding, Rule
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
@@ -332,9 +332,9 @@ class _Analysis:
                 node.attr in _DETAIL_ATTRS
                 or (node.attr in _MESSAGE_ATTRS and self._caught_broadly(node.value))
             ):
-                return f"`{_unparse(node)}`"
+                return f"`{source_excerpt(node)}`"
             if kind == "client" and node.attr in _WRAPPED_ATTRS:
-                return f"`{_unparse(node)}`"
+                return f"`{source_excerpt(node)}`"
             return None
         if isinstance(node, ast.JoinedStr):
             for part in node.values:
@@ -429,7 +429,7 @@ class _Analysis:
             return f"`{_last(name)}()`"
         if name in ("str", "repr", "format", "ascii") and node.args:
             if self.is_exception(node.args[0]):
-                return f"`{name}({_unparse(node.args[0])})`"
+                return f"`{name}({source_excerpt(node.args[0])})`"
             return self.detail(node.args[0], depth + 1)
         if isinstance(func, ast.Attribute):
             if func.attr == "format":
@@ -507,7 +507,7 @@ class _Analysis:
             for arg in args:
                 found = self.detail(arg)
                 if found is None and self._bare_exception_as_detail(node, arg):
-                    found = f"the exception `{_unparse(arg)}`"
+                    found = f"the exception `{source_excerpt(arg)}`"
                 if found:
                     if not self._under_debug(node):  # detail shown in debug only
                         yield RULE.finding(
@@ -522,7 +522,7 @@ class _Analysis:
                     continue
                 found = self.detail(node.value)
                 if found is None and self.is_exception(node.value):
-                    found = f"the exception `{_unparse(node.value)}`"
+                    found = f"the exception `{source_excerpt(node.value)}`"
                 if found and not self._under_debug(node):
                     yield RULE.finding(
                         node, detail=found, sink="returned by the handler"
@@ -576,11 +576,6 @@ def _mentions_debug(node: ast.AST) -> bool:
         if isinstance(sub, ast.Constant) and sub.value == "DEBUG":
             return True
     return False
-
-
-def _unparse(node: ast.AST) -> str:
-    text = ast.unparse(node)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _sink_text(ctx: FileContext, node: ast.Call) -> str:
