@@ -113,9 +113,15 @@ _WEAK_PASSLIB = frozenset(
         "roundup_plaintext",
     }
 )
-_WEAK_DJANGO_HASHERS = frozenset(
-    {"md5", "sha1", "unsalted_md5", "unsalted_sha1", "crypt"}
-)
+# Django's fast hashers: class name -> algorithm name (``make_password(hasher=)``).
+_WEAK_DJANGO_HASHER_CLASSES = {
+    "MD5PasswordHasher": "md5",
+    "SHA1PasswordHasher": "sha1",
+    "UnsaltedMD5PasswordHasher": "unsalted_md5",
+    "UnsaltedSHA1PasswordHasher": "unsalted_sha1",
+    "CryptPasswordHasher": "crypt",
+}
+_WEAK_DJANGO_HASHERS = frozenset(_WEAK_DJANGO_HASHER_CLASSES.values())
 _HASH_ENTRY_POINTS = frozenset(_FAST_HASHES | {"new", "pbkdf2_hmac", "file_digest"})
 # Every callee name the call handler looks at.
 _CALL_NAMES = _HASH_ENTRY_POINTS | frozenset(
@@ -478,19 +484,8 @@ def _check_hmac(ctx: FileContext, node: ast.Call) -> Iterator[Finding]:
         )
 
 
-# Django's hashers whose hash is fast (the first entry of ``PASSWORD_HASHERS``
-# hashes every new password; the others only verify old ones).
-_WEAK_DJANGO_HASHER_CLASSES = frozenset(
-    {
-        "MD5PasswordHasher",
-        "UnsaltedMD5PasswordHasher",
-        "SHA1PasswordHasher",
-        "UnsaltedSHA1PasswordHasher",
-        "CryptPasswordHasher",
-    }
-)
-
-
+# The first entry of ``PASSWORD_HASHERS`` hashes every new password; the others
+# only verify old hashes.
 @RULE.on(ast.Assign, names={"PASSWORD_HASHERS"})
 def _check_django_hashers(node: ast.Assign, ctx: FileContext) -> Iterator[Finding]:
     value = node.value

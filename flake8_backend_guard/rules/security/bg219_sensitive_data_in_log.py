@@ -273,7 +273,7 @@ def _leak(ctx: FileContext, node: ast.Call, label: str) -> Optional[Finding]:
 
 
 # A %-placeholder of a message (``%s``, ``%(name)r``, ``%.60r``; ``%%`` is text).
-_PLACEHOLDER_RE = re.compile(
+_PERCENT_FIELD_RE = re.compile(
     r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])"
 )
 # The words just before a placeholder: ``"Hashed password: "``, ``"api key="``.
@@ -333,7 +333,7 @@ def _message_parts(
     if "%" not in template or len(template) > 500:
         return
     start = index = 0
-    for match in _PLACEHOLDER_RE.finditer(template):
+    for match in _PERCENT_FIELD_RE.finditer(template):
         conversion = match.group(1)
         if conversion == "%":
             continue
