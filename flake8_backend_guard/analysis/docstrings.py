@@ -1277,7 +1277,15 @@ def _local_bases(ctx: FileContext) -> Dict[str, List[str]]:
     return ctx.cached(("docstrings", "class_bases"), compute)
 
 
-def _builtin_exception(name: str) -> Optional[type]:
+def builtin_exception(name: str) -> Optional[type]:
+    """Return the built-in exception class named ``name``, or None.
+
+    Args:
+        name: A bare name such as ``ValueError``.
+
+    Returns:
+        The class, or None when ``name`` is no built-in exception.
+    """
     value = getattr(builtins, name, None)
     if isinstance(value, type) and issubclass(value, BaseException):
         return value
@@ -1307,7 +1315,7 @@ def is_subclass(ctx: FileContext, name: str, parent: str) -> bool:
     if parent == "Exception":
         # Every exception except the few BaseException-only builtins derives from
         # Exception; an imported class whose bases are unknown is assumed to.
-        builtin = _builtin_exception(name)
+        builtin = builtin_exception(name)
         return builtin is None or issubclass(builtin, Exception)
     bases = _local_bases(ctx)
     seen: Set[str] = set()
@@ -1322,7 +1330,7 @@ def is_subclass(ctx: FileContext, name: str, parent: str) -> bool:
         if current in bases:
             todo.extend(bases[current])
             continue
-        builtin, wanted = _builtin_exception(current), _builtin_exception(parent)
+        builtin, wanted = builtin_exception(current), builtin_exception(parent)
         if builtin is not None and wanted is not None and issubclass(builtin, wanted):
             return True
     return False

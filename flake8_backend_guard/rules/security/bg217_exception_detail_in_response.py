@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import ast
-import builtins
 from typing import Dict, Iterator, List, Optional, Set, Union
 
+from ...analysis.docstrings import builtin_exception
 from ...analysis.web import (
     LocalFlow,
     error_handler_exception_param,
@@ -122,11 +122,6 @@ _DETAIL_ATTRS = frozenset(
 # ``e.message``); on an application's own exception class it is usually the message
 # written for clients (Flask's API-exception pattern), so it is not judged there.
 _MESSAGE_ATTRS = frozenset({"message", "msg"})
-_BUILTIN_EXCEPTIONS = frozenset(
-    name
-    for name, value in vars(builtins).items()
-    if isinstance(value, type) and issubclass(value, BaseException)
-)
 _WRAPPED_ATTRS = frozenset(
     {"original_exception", "__cause__", "__context__", "__traceback__"}
 )
@@ -294,7 +289,7 @@ class _Analysis:
             items = caught.elts if isinstance(caught, ast.Tuple) else [caught]
             if all(
                 item is None
-                or (isinstance(item, ast.Name) and item.id in _BUILTIN_EXCEPTIONS)
+                or (isinstance(item, ast.Name) and builtin_exception(item.id) is not None)
                 for item in items
             ):
                 return True
